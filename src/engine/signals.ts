@@ -1,0 +1,71 @@
+// What the engine is given besides the request: a snapshot of the signals (NIST "policy information
+// points") it may consult. The engine stays pure: lookups here are in-memory reads prepared by the
+// caller (src/pdp), never I/O.
+import type { EntityRef } from './tuple.js';
+
+/** A value in Cedar's JSON entity format (`__entity`, `__extn` escapes allowed). */
+export type CedarJsonValue =
+  | boolean
+  | number
+  | string
+  | null
+  | readonly CedarJsonValue[]
+  | { readonly [key: string]: CedarJsonValue };
+
+/** An entity in Cedar's entity JSON format (https://docs.cedarpolicy.com/auth/entities-syntax.html). */
+export interface CedarEntity {
+  readonly uid: EntityRef;
+  readonly attrs: Readonly<Record<string, CedarJsonValue>>;
+  readonly parents: readonly EntityRef[];
+  readonly tags?: Readonly<Record<string, CedarJsonValue>>;
+}
+
+/** In-memory entity lookup (identity store + resources). */
+export interface EntityLookup {
+  get(ref: EntityRef): CedarEntity | undefined;
+}
+
+export type DeviceStatus = 'active' | 'quarantined' | 'revoked';
+
+/** The latest posture report for a device. */
+export interface DevicePosture {
+  /** Raw facts as observed (os, osVersion, diskEncrypted, firewall, …). */
+  readonly facts: Readonly<Record<string, unknown>>;
+  /** Overall compliance as judged by the source (MDM/EDR/agent), when it says so. */
+  readonly compliant?: boolean;
+  /** When the facts were observed (ISO 8601). Freshness is judged against this, not the import time. */
+  readonly observedAt: string;
+  /** Which source reported it (e.g. `mdm-export`, `agent`). */
+  readonly source: string;
+}
+
+export interface DeviceRecord {
+  readonly id: string;
+  /** The subject that owns the device, e.g. `{type: "User", id: "alice"}`. */
+  readonly owner?: EntityRef;
+  readonly managed: boolean;
+  readonly status: DeviceStatus;
+  readonly posture?: DevicePosture;
+  /** Free-form inventory attributes (model, serial, …). */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+/** A threat-intelligence indicator that matched the request's IP. */
+export interface ThreatMatch {
+  /** The indicator as listed: an IP or CIDR (`203.0.113.0/24`). */
+  readonly indicator: string;
+  readonly category: string;
+  /** The feed or file it came from. */
+  readonly source: string;
+  readonly expiresAt?: string;
+}
+
+export interface SignalSnapshot {
+  /** The engine's clock for this decision. */
+  readonly now: Date;
+  readonly entities: EntityLookup;
+  /** The device named by the request's `deviceId`, or undefined when none was given or it is not in the inventory. */
+  readonly device: DeviceRecord | undefined;
+  /** Threat indicators covering `environment.ip` (empty when none or no IP). */
+  readonly threats: readonly ThreatMatch[];
+}

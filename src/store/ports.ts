@@ -1,0 +1,99 @@
+// Store ports: what the rest of Tenet needs from persistence. SQLite (src/store/sqlite) is the
+// embedded default; a PostgreSQL adapter will implement the same ports later. Every adapter must
+// pass the shared contract suite in src/store/contract/. All methods are async so that a network
+// store fits the same shape; hot paths read in-memory indexes built from these, not the store.
+import type { CedarEntity, DeviceRecord, DevicePosture, DeviceStatus } from '../engine/signals.js';
+import type { EntityRef } from '../engine/tuple.js';
+import type { AuditRecord, AuditCheckpoint, AuditQuery, AuditPage } from '../audit/record.js';
+
+export interface EntityStore {
+  list(): Promise<CedarEntity[]>;
+  get(ref: EntityRef): Promise<CedarEntity | undefined>;
+  /** Inserts or replaces the given entities in one transaction (all or nothing). */
+  upsertMany(entities: readonly CedarEntity[]): Promise<void>;
+  /** Removes entities; returns how many existed. */
+  remove(refs: readonly EntityRef[]): Promise<number>;
+  count(): Promise<number>;
+}
+
+export interface DeviceStore {
+  list(): Promise<DeviceRecord[]>;
+  get(id: string): Promise<DeviceRecord | undefined>;
+  /** Inserts or replaces devices in one transaction (all or nothing). Keeps posture history. */
+  upsertMany(devices: readonly DeviceRecord[]): Promise<void>;
+  /** Appends a posture report to the device's history and makes it current if it is newer. */
+  recordPosture(id: string, posture: DevicePosture): Promise<void>;
+  setStatus(id: string, status: DeviceStatus): Promise<void>;
+  postureHistory(id: string, limit: number): Promise<DevicePosture[]>;
+  remove(id: string): Promise<boolean>;
+}
+
+/** A stored threat-intelligence indicator. */
+export interface ThreatIndicator {
+  /** IP or CIDR, normalised (`203.0.113.0/24`, `2001:db8::/32`, `198.51.100.7/32`). */
+  readonly indicator: string;
+  readonly category: string;
+  readonly source: string;
+  readonly expiresAt?: string;
+  readonly addedAt: string;
+}
+
+export interface ThreatIntelStore {
+  list(): Promise<ThreatIndicator[]>;
+  /** Replaces every indicator of `source` with the given ones in one transaction. */
+  replaceSource(source: string, indicators: readonly ThreatIndicator[]): Promise<void>;
+  /** Adds or updates indicators (keyed by indicator + source). */
+  upsertMany(indicators: readonly ThreatIndicator[]): Promise<void>;
+  remove(indicator: string, source?: string): Promise<number>;
+}
+
+/** An API credential. Only the SHA-256 of the token is stored; the token itself is shown once at creation. */
+export interface ApiTokenRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly tokenHash: string;
+  /** `pdp` (AuthZEN evaluation), `admin` (admin API), or both. */
+  readonly scopes: readonly ApiScope[];
+  readonly createdAt: string;
+  readonly revokedAt?: string;
+}
+
+export type ApiScope = 'pdp' | 'admin';
+
+export interface ApiTokenStore {
+  create(record: ApiTokenRecord): Promise<void>;
+  findByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+  list(): Promise<ApiTokenRecord[]>;
+  revoke(id: string, at: string): Promise<boolean>;
+}
+
+export interface AuditStore {
+  /** Appends records in one transaction; resolves when committed (durable under WAL + synchronous=FULL). */
+  append(records: readonly AuditRecord[]): Promise<void>;
+  /** The last record, or undefined for an empty log. */
+  last(): Promise<AuditRecord | undefined>;
+  /** Records with seq in [fromSeq, fromSeq+limit), in seq order. */
+  range(fromSeq: number, limit: number): Promise<AuditRecord[]>;
+  query(query: AuditQuery): Promise<AuditPage>;
+  addCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
+  checkpoints(): Promise<AuditCheckpoint[]>;
+}
+
+/** Small named values: generated keys, the active policy version. */
+export interface SettingsStore {
+  get(name: string): Promise<string | undefined>;
+  put(name: string, value: string): Promise<void>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly entities: EntityStore;
+  readonly devices: DeviceStore;
+  readonly threats: ThreatIntelStore;
+  readonly apiTokens: ApiTokenStore;
+  readonly audit: AuditStore;
+  readonly settings: SettingsStore;
+  /** Throws a TenetError `TENET_ERR_STORE_UNAVAILABLE` when the store cannot be used. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

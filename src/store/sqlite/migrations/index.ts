@@ -1,0 +1,8 @@
+// Ordered list of SQLite schema migrations. Each migration is applied once, in version order,
+// inside a transaction; the applied versions are recorded in `schema_migrations`.
+// INVARIANT: never edit a released migration; add a new one.
+import type { Migration } from './migration.js';
+import { migration as signals } from './0001-signals.js';
+import { migration as audit } from './0002-audit.js';
+
+export const MIGRATIONS: readonly Migration[] = [signals, audit];
