@@ -1,0 +1,66 @@
+// Engine settings: the tunable parts of the trust algorithm (NIST SP 800-207 §3.3). Every key has a
+// default here, and the defaults double as documentation; src/config maps user config onto them.
+import type { Sensitivity, RiskLevel } from './decision.js';
+import type { RiskFactorName } from './reasons.js';
+import type { EntityRef } from './tuple.js';
+
+export interface EngineSettings {
+  /** Points each risk factor adds to the score (the sum is capped at 100). */
+  readonly riskWeights: Readonly<Record<RiskFactorName, number>>;
+  /** Lowest score of each level above `low`: score >= `critical` is critical, and so on. */
+  readonly riskLevelFloors: { readonly medium: number; readonly high: number; readonly critical: number };
+  /** The resource's sensitivity, from config; undefined = no score threshold (Cedar alone decides). */
+  readonly sensitivityOf: (resource: EntityRef) => Sensitivity | undefined;
+  /** Highest risk score allowed per sensitivity; a Cedar allow above it becomes `risk-too-high`. */
+  readonly maxRiskScore: Readonly<Record<Sensitivity, number>>;
+  /** Device posture older than this is stale (`device-posture-stale`). */
+  readonly postureMaxAgeSeconds: number;
+  /** An authentication older than this is stale (`authn-stale`). */
+  readonly authnMaxAgeSeconds: number;
+  /** How fresh the stronger authentication of a step-up must be. */
+  readonly stepUpMaxAgeSeconds: number;
+  readonly obligations: {
+    /** How long a PEP may reuse an allow (further capped by when a posture or authentication goes stale). */
+    readonly allowCacheTtlSeconds: number;
+    /**
+     * How long a PEP may reuse a deny or step-up. 0 by default: the user's remedy (stepping up,
+     * fixing posture, an admin lifting a quarantine) must take effect on the very next request, and
+     * a deny costs no more to recompute than to look up.
+     */
+    readonly denyCacheTtlSeconds: number;
+    /** When a long-lived session or connection must be decided again (NIST SP 800-207 §2.1 tenet 6: continual re-evaluation). */
+    readonly reevaluateAfterSeconds: number;
+  };
+}
+
+export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
+  riskWeights: {
+    'subject-unknown': 10,
+    'subject-disabled': 100,
+    'device-unknown': 30,
+    'device-not-owned-by-subject': 25,
+    'device-unmanaged': 15,
+    'device-not-compliant': 40,
+    'device-posture-stale': 20,
+    'device-quarantined': 60,
+    'device-revoked': 100,
+    'authn-missing': 30,
+    'authn-single-factor': 20,
+    'authn-not-phishing-resistant': 10,
+    'authn-stale': 10,
+    'ip-threat-listed': 70,
+  },
+  riskLevelFloors: { medium: 25, high: 50, critical: 75 },
+  sensitivityOf: () => undefined,
+  maxRiskScore: { low: 80, medium: 60, high: 40, critical: 20 },
+  postureMaxAgeSeconds: 3600,
+  authnMaxAgeSeconds: 12 * 3600,
+  stepUpMaxAgeSeconds: 300,
+  obligations: {
+    // Short on purpose: cached allows are the window in which a revoked signal is not yet seen
+    // (NIST SP 800-207 §3.3: access is granted per session and re-evaluated).
+    allowCacheTtlSeconds: 30,
+    denyCacheTtlSeconds: 0,
+    reevaluateAfterSeconds: 300,
+  },
+};
