@@ -1,0 +1,51 @@
+// Maps the validated config onto the engine's settings (src/engine/settings.ts holds the defaults).
+import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../engine/settings.js';
+import type { Sensitivity } from '../engine/decision.js';
+import { RISK_FACTORS, type RiskFactorName } from '../engine/reasons.js';
+import type { EntityRef } from '../engine/tuple.js';
+import { TenetError } from '../errors.js';
+import { durationSeconds } from './duration.js';
+import type { TenetConfig } from './schema.js';
+import { suggestKey } from './schema-keys.js';
+
+const FACTOR_NAMES: readonly string[] = Object.values(RISK_FACTORS);
+
+export function engineSettingsFrom(config: TenetConfig): EngineSettings {
+  const unknown = Object.keys(config.risk.weights).filter((name) => !FACTOR_NAMES.includes(name));
+  if (unknown.length > 0) {
+    throw new TenetError(
+      'TENET_ERR_CONFIG_INVALID',
+      'unknown risk factor in risk.weights',
+      unknown.map((name) => {
+        const suggestion = suggestKey(name, FACTOR_NAMES);
+        return { path: `risk.weights.${name}`, message: `unknown risk factor "${name}"`, hint: suggestion ? `did you mean "${suggestion}"?` : `known factors: ${FACTOR_NAMES.join(', ')}` };
+      }),
+    );
+  }
+  const riskWeights = { ...DEFAULT_ENGINE_SETTINGS.riskWeights, ...(config.risk.weights as Partial<Record<RiskFactorName, number>>) };
+  return {
+    ...DEFAULT_ENGINE_SETTINGS,
+    riskWeights,
+    sensitivityOf: sensitivityLookup(config),
+    maxRiskScore: config.risk.thresholds,
+    postureMaxAgeSeconds: durationSeconds(config.freshness.devicePosture),
+    authnMaxAgeSeconds: durationSeconds(config.freshness.authentication),
+    stepUpMaxAgeSeconds: durationSeconds(config.freshness.stepUpMaxAge),
+    obligations: {
+      ...DEFAULT_ENGINE_SETTINGS.obligations,
+      allowCacheTtlSeconds: durationSeconds(config.obligations.cacheTtl),
+      reevaluateAfterSeconds: durationSeconds(config.obligations.reevaluateAfter),
+    },
+  };
+}
+
+/** Exact `type::id` rules win over type-wide rules; resources without a rule have no threshold. */
+function sensitivityLookup(config: TenetConfig): (resource: EntityRef) => Sensitivity | undefined {
+  const exact = new Map<string, Sensitivity>();
+  const byType = new Map<string, Sensitivity>();
+  for (const rule of config.resources) {
+    if (rule.id === undefined) byType.set(rule.type, rule.sensitivity);
+    else exact.set(`${rule.type}\u0000${rule.id}`, rule.sensitivity);
+  }
+  return (resource) => exact.get(`${resource.type}\u0000${resource.id}`) ?? byType.get(resource.type);
+}

@@ -1,0 +1,43 @@
+// Signal sources named in tenet.yaml: entity files (kept in memory, re-read on reload), device
+// inventories and threat feeds (written to the store so the admin API and CLI see them too).
+// Reading is separate from applying so that a reload parses everything before changing anything.
+import { readFileSync } from 'node:fs';
+import type { CedarEntity, DeviceRecord } from '../engine/signals.js';
+import { resolveInput, type LoadedConfig } from '../config/load.js';
+import { parseEntities } from '../signals/identity/index.js';
+import { parseDevices } from '../signals/devices/index.js';
+import { parseThreatIndicators } from '../signals/threat-intel/index.js';
+import type { Store, ThreatIndicator } from '../store/ports.js';
+
+export interface ConfiguredSignals {
+  readonly entities: readonly CedarEntity[];
+  readonly devices: readonly DeviceRecord[];
+  readonly threatFeeds: readonly { readonly source: string; readonly indicators: readonly ThreatIndicator[] }[];
+}
+
+export function readConfiguredSignals(loaded: LoadedConfig, now: Date): ConfiguredSignals {
+  const { config } = loaded;
+  const entities = config.entities.flatMap((file) => {
+    const path = resolveInput(loaded, file);
+    return parseEntities(readFileSync(path, 'utf8'), path);
+  });
+  const devices = config.signals.devices.flatMap((source) => {
+    const path = resolveInput(loaded, source.file);
+    const format = source.format ?? (path.endsWith('.csv') ? 'csv' : 'json');
+    return parseDevices(readFileSync(path, 'utf8'), format, source.source, { fileName: path, now });
+  });
+  const threatFeeds = config.signals.threatIntel.map((source) => {
+    const path = resolveInput(loaded, source.file);
+    const format = source.format ?? (path.endsWith('.csv') ? 'csv' : 'text');
+    return {
+      source: source.source,
+      indicators: parseThreatIndicators(readFileSync(path, 'utf8'), { format, source: source.source, category: source.category, now, fileName: path }),
+    };
+  });
+  return { entities, devices, threatFeeds };
+}
+
+export async function applyConfiguredSignals(store: Store, signals: ConfiguredSignals): Promise<void> {
+  if (signals.devices.length > 0) await store.devices.upsertMany(signals.devices);
+  for (const feed of signals.threatFeeds) await store.threats.replaceSource(feed.source, feed.indicators);
+}

@@ -1,0 +1,108 @@
+// `tenet serve`: the runtime (store, decision log, PDP) plus the HTTP API, listening. Reloads on
+// SIGHUP; on SIGINT/SIGTERM stops accepting requests, flushes the decision log (signing a final
+// checkpoint) and closes the store.
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApiServer } from './api/server.js';
+import type { ApiAuthSettings } from './api/deps.js';
+import { resolveInput, type LoadedConfig } from './config/load.js';
+import { parseDevices } from './signals/devices/index.js';
+import { parseEntities } from './signals/identity/index.js';
+import { parseThreatIndicators } from './signals/threat-intel/index.js';
+import { openRuntime, type Runtime } from './runtime.js';
+
+export interface RunningServer {
+  readonly runtime: Runtime;
+  readonly api: FastifyInstance;
+  /** The address actually bound, e.g. `http://127.0.0.1:8180`. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface ServeOptions {
+  readonly logger?: Logger;
+  /** Install SIGHUP/SIGINT/SIGTERM handlers (the CLI does; tests do not). */
+  readonly handleSignals?: boolean;
+}
+
+export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): Promise<RunningServer> {
+  const runtime = await openRuntime(loaded, options.logger === undefined ? {} : { logger: options.logger });
+  const { config } = loaded;
+  const { logger } = runtime;
+  for (const warning of loaded.warnings) logger.warn(warning);
+  const [host, port] = splitListen(config.listen);
+  const tls = config.api.tls;
+  const scheme = tls ? 'https' : 'http';
+  let api: FastifyInstance;
+  try {
+    api = await buildApiServer({
+      decisionPoint: runtime.pdp,
+      store: runtime.store,
+      auth: apiAuth(loaded),
+      limits: { bodyBytes: config.api.bodyLimitBytes, maxEvaluations: config.api.maxEvaluations },
+      logger,
+      importers: { parseEntities, parseDevices, parseThreatIndicators },
+      policies: { policyIds: () => runtime.pdp.policySet().ids },
+      publicBaseUrl: config.api.publicUrl ?? `${scheme}://${config.listen}`,
+      ...(tls
+        ? {
+            https: {
+              cert: readFileSync(resolveInput(loaded, tls.cert)),
+              key: readFileSync(resolveInput(loaded, tls.key)),
+              ...(tls.clientCa ? { ca: readFileSync(resolveInput(loaded, tls.clientCa)), requestCert: true, rejectUnauthorized: config.api.auth === 'mtls' } : {}),
+            },
+          }
+        : {}),
+    });
+    await api.listen({ host, port });
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  const address = api.server.address();
+  const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  logger.info({ url, policyVersion: runtime.pdp.policyVersion(), auditKeyId: runtime.auditKey.keyId }, 'tenet is serving');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await api.close();
+      await runtime.close();
+    })();
+    return stopping;
+  };
+
+  if (options.handleSignals) {
+    process.on('SIGHUP', () => {
+      logger.info('SIGHUP: reloading');
+      void runtime.pdp.reload();
+    });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        logger.info({ signal }, 'shutting down');
+        stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      });
+    }
+  }
+  return { runtime, api, url, stop };
+}
+
+function apiAuth(loaded: LoadedConfig): ApiAuthSettings {
+  const { api } = loaded.config;
+  if (api.auth === 'none') return { mode: 'none' };
+  if (api.auth === 'mtls') return { mode: 'mtls', clients: api.mtlsClients };
+  return { mode: 'token', staticTokens: api.tokens };
+}
+
+function splitListen(listen: string): [string, number] {
+  const at = listen.lastIndexOf(':');
+  return [listen.slice(0, at).replace(/^\[|\]$/g, ''), Number(listen.slice(at + 1))];
+}
