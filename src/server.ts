@@ -47,10 +47,10 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
       publicBaseUrl: config.api.publicUrl ?? `${scheme}://${config.listen}`,
       ...(tls
         ? {
-            https: {
+            tls: {
               cert: readFileSync(resolveInput(loaded, tls.cert)),
               key: readFileSync(resolveInput(loaded, tls.key)),
-              ...(tls.clientCa ? { ca: readFileSync(resolveInput(loaded, tls.clientCa)), requestCert: true, rejectUnauthorized: config.api.auth === 'mtls' } : {}),
+              ...(tls.clientCa ? { ca: readFileSync(resolveInput(loaded, tls.clientCa)) } : {}),
             },
           }
         : {}),

@@ -18,7 +18,8 @@ import type { AccessRequest, Environment, RequestEntity, RequestAction } from '.
 export const REDACTED = '[redacted]';
 
 const SECRET_NAME = /token|secret|passw|pwd|cookie|authori[sz]ation|credential|(?:api|private|access|signing)[-_]?key/i;
-const SECRET_VALUE = /^(?:bearer|basic)\s+\S|^eyJ[\w-]*\.eyJ[\w-]*\.[\w-]*$/i;
+// RFC 6750/7617 credentials are `scheme token68`; a JWS/JWT in compact form starts `eyJ` (`{"`).
+const SECRET_VALUE = /^(?:bearer|basic)\s+[\w.~+/=-]+$|^eyJ[\w-]*\.eyJ[\w-]*\.[\w-]*$/i;
 
 /** True when a property name looks like it holds a credential. */
 export function isSecretName(name: string): boolean {

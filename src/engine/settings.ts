@@ -1,6 +1,6 @@
 // Engine settings: the tunable parts of the trust algorithm (NIST SP 800-207 §3.3). Every key has a
 // default here, and the defaults double as documentation; src/config maps user config onto them.
-import type { Sensitivity, RiskLevel } from './decision.js';
+import type { Sensitivity } from './decision.js';
 import type { RiskFactorName } from './reasons.js';
 import type { EntityRef } from './tuple.js';
 

@@ -7,6 +7,7 @@ import type { EntityRef } from '../engine/tuple.js';
 import type { AuditRecord, AuditCheckpoint, AuditQuery, AuditPage } from '../audit/record.js';
 
 export interface EntityStore {
+  /** Every entity, ordered by type then id (byte order). */
   list(): Promise<CedarEntity[]>;
   get(ref: EntityRef): Promise<CedarEntity | undefined>;
   /** Inserts or replaces the given entities in one transaction (all or nothing). */
@@ -17,14 +18,19 @@ export interface EntityStore {
 }
 
 export interface DeviceStore {
+  /** Every device with its current posture (newest observedAt), ordered by id. */
   list(): Promise<DeviceRecord[]>;
   get(id: string): Promise<DeviceRecord | undefined>;
   /** Inserts or replaces devices in one transaction (all or nothing). Keeps posture history. */
   upsertMany(devices: readonly DeviceRecord[]): Promise<void>;
   /** Appends a posture report to the device's history and makes it current if it is newer. */
+  /** Rejects with TENET_ERR_STORE_NOT_FOUND for an unknown device. A report with the same source and observedAt replaces the earlier one. */
   recordPosture(id: string, posture: DevicePosture): Promise<void>;
+  /** Rejects with TENET_ERR_STORE_NOT_FOUND for an unknown device. */
   setStatus(id: string, status: DeviceStatus): Promise<void>;
+  /** Up to `limit` reports, newest observedAt first; empty for an unknown device. */
   postureHistory(id: string, limit: number): Promise<DevicePosture[]>;
+  /** Removes the device and its posture history; false when it did not exist. */
   remove(id: string): Promise<boolean>;
 }
 
@@ -39,11 +45,13 @@ export interface ThreatIndicator {
 }
 
 export interface ThreatIntelStore {
+  /** Every indicator, ordered by source then indicator. */
   list(): Promise<ThreatIndicator[]>;
   /** Replaces every indicator of `source` with the given ones in one transaction. */
   replaceSource(source: string, indicators: readonly ThreatIndicator[]): Promise<void>;
   /** Adds or updates indicators (keyed by indicator + source). */
   upsertMany(indicators: readonly ThreatIndicator[]): Promise<void>;
+  /** Removes the indicator from `source`, or from every source when omitted; returns how many were removed. */
   remove(indicator: string, source?: string): Promise<number>;
 }
 
@@ -61,9 +69,13 @@ export interface ApiTokenRecord {
 export type ApiScope = 'pdp' | 'admin';
 
 export interface ApiTokenStore {
+  /** Rejects with TENET_ERR_STORE_CONFLICT when the id or hash exists, TENET_ERR_STORE_CONSTRAINT for an unknown scope. */
   create(record: ApiTokenRecord): Promise<void>;
+  /** Also returns revoked tokens (with revokedAt set): callers MUST reject those. */
   findByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+  /** Every token, ordered by createdAt then id. */
   list(): Promise<ApiTokenRecord[]>;
+  /** True when an active token was revoked now; false when unknown or already revoked (the first revocation time is kept). */
   revoke(id: string, at: string): Promise<boolean>;
 }
 

@@ -1,0 +1,63 @@
+// Device inventory under /admin/v1/devices: list, inspect (with recent posture history), import
+// (JSON array or CSV, all or nothing) and change a device's status (quarantine, revoke). Every
+// write refreshes the decision point's signal indexes.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { TenetError } from '../../errors.js';
+import { requireMediaType } from '../content-type.js';
+import type { ApiDeps } from '../deps.js';
+import { parseWith } from '../zod-issues.js';
+
+const POSTURE_HISTORY_LIMIT = 20;
+
+const SOURCE = z.string().regex(/^[A-Za-z0-9._:@-]{1,128}$/, { error: 'must be 1-128 letters, digits or . _ : @ -' });
+
+const idParams = z.object({ id: z.string().min(1).max(1024) });
+const importQuery = z.object({ source: SOURCE.default('admin-api') });
+const statusBody = z.strictObject({ status: z.enum(['active', 'quarantined', 'revoked']) });
+
+function notFound(id: string): TenetError {
+  return new TenetError('TENET_ERR_STORE_DEVICE_NOT_FOUND', `No device ${JSON.stringify(id)} in the inventory.`);
+}
+
+export function registerDeviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { store, decisionPoint, importers } = deps;
+
+  app.get('/devices', async () => {
+    const devices = await store.devices.list();
+    return { count: devices.length, devices };
+  });
+
+  app.get('/devices/:id', async (request) => {
+    const params = parseWith(idParams, request.params);
+    if (!params.ok) throw new TenetError('TENET_ERR_REQUEST_INVALID_PATH', 'Invalid device id.', params.issues);
+    const device = await store.devices.get(params.data.id);
+    if (device === undefined) throw notFound(params.data.id);
+    const postureHistory = await store.devices.postureHistory(params.data.id, POSTURE_HISTORY_LIMIT);
+    return { device, posture_history: postureHistory };
+  });
+
+  app.put('/devices', async (request) => {
+    const type = requireMediaType(request, ['application/json', 'text/csv']);
+    const query = parseWith(importQuery, request.query);
+    if (!query.ok) throw new TenetError('TENET_ERR_REQUEST_INVALID_QUERY', 'Invalid query parameters.', query.issues);
+    const text = type === 'text/csv' ? String(request.body ?? '') : JSON.stringify(request.body, null, 2);
+    const devices = await importers.parseDevices(text, type === 'text/csv' ? 'csv' : 'json', query.data.source);
+    await store.devices.upsertMany(devices);
+    await decisionPoint.refreshSignals();
+    request.log.info({ count: devices.length, source: query.data.source, caller: request.caller?.name }, 'devices imported');
+    return { imported: devices.length, source: query.data.source };
+  });
+
+  app.post('/devices/:id/status', async (request) => {
+    const params = parseWith(idParams, request.params);
+    const body = parseWith(statusBody, request.body);
+    const issues = [...(params.ok ? [] : params.issues), ...(body.ok ? [] : body.issues)];
+    if (!params.ok || !body.ok) throw new TenetError('TENET_ERR_REQUEST_INVALID', 'Invalid device status change.', issues);
+    if ((await store.devices.get(params.data.id)) === undefined) throw notFound(params.data.id);
+    await store.devices.setStatus(params.data.id, body.data.status);
+    await decisionPoint.refreshSignals();
+    request.log.info({ device: params.data.id, status: body.data.status, caller: request.caller?.name }, 'device status changed');
+    return { id: params.data.id, status: body.data.status };
+  });
+}
