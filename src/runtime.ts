@@ -1,11 +1,14 @@
 // Composition root for everything that decides: the store, the decision log on top of it, and the
 // PDP. `tenet serve` adds the HTTP API (src/server.ts); `tenet check`, `tenet policy test` and the
 // tests use this directly. Only this file and src/server.ts wire concrete pieces together.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
-import { AuditLog, loadOrCreateAuditKey, type AuditSigningKey } from './audit/index.js';
+import { dirname, resolve } from 'node:path';
+import { AuditLog, loadOrCreateAuditKey, loadOrCreateAuditKeyFile, type AuditSigningKey } from './audit/index.js';
+import { durationSeconds } from './config/duration.js';
 import { resolveInput, type LoadedConfig } from './config/load.js';
 import { PolicyDecisionPoint } from './pdp/service.js';
+import { TenetError } from './errors.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import type { Store } from './store/ports.js';
 
@@ -29,14 +32,16 @@ export interface Runtime {
 
 export async function openRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? pino({ level: loaded.config.logging.level });
-  const store = await openSqliteStore({ path: options.storePath ?? loaded.config.store.path });
+  const storePath = options.storePath ?? loaded.config.store.path;
+  const store = await openSqliteStore({ path: storePath });
   try {
     const { audit } = loaded.config;
-    const auditKey = await loadOrCreateAuditKey(store.settings, audit.signingKey === undefined ? undefined : readFileSync(resolveInput(loaded, audit.signingKey), 'utf8'));
+    const auditKey = await loadAuditKey(loaded, store, storePath);
     const auditLog = await AuditLog.open({
       store: store.audit,
       signingKey: auditKey,
       checkpointEvery: audit.checkpointEvery,
+      checkpointIntervalMs: durationSeconds(audit.checkpointInterval) * 1000,
       maxQueue: audit.maxQueue,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       onError: (error) => logger.error({ code: error.code, err: error.message }, 'decision log write failed'),
@@ -61,4 +66,27 @@ export async function openRuntime(loaded: LoadedConfig, options: RuntimeOptions 
     await store.close();
     throw error;
   }
+}
+
+/**
+ * The checkpoint signing key: the configured file (`audit.signingKey`); else, for a file database,
+ * `audit-signing-key.pem` beside it (generated once, mode 0600); else (in-memory store) a key in
+ * the settings store, which lives exactly as long as the log it signs.
+ */
+export async function loadAuditKey(loaded: LoadedConfig, store: Store, storePath: string, options: { readonly create: boolean } = { create: true }): Promise<AuditSigningKey> {
+  const configured = loaded.config.audit.signingKey;
+  if (configured !== undefined) return loadOrCreateAuditKey(store.settings, readFileSync(resolveInput(loaded, configured), 'utf8'));
+  if (storePath === ':memory:') return loadOrCreateAuditKey(store.settings);
+  const path = auditKeyPath(storePath);
+  if (!options.create && !existsSync(path)) {
+    throw new TenetError('TENET_ERR_AUDIT_KEY_MISSING', `no audit signing key at ${path}`, [
+      { path, message: 'the key is created when `tenet serve` first runs on this database', hint: 'pass the verification key with --public-key' },
+    ]);
+  }
+  return loadOrCreateAuditKeyFile(path);
+}
+
+/** Where a generated signing key lives for a file database. */
+export function auditKeyPath(storePath: string): string {
+  return resolve(dirname(storePath), 'audit-signing-key.pem');
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AuditStore } from '../store/ports.js';
 import type { AuditCheckpoint, AuditRecord } from './record.js';
 import { AuditLog, type AuditLogOptions } from './decision-log.js';
@@ -138,6 +138,16 @@ describe('AuditLog', () => {
     expect(checkpoints.map((c) => c.seq)).toEqual([10, 20, 25]);
     expect(checkpoints.every((c) => c.keyId === key.keyId)).toBe(true);
     expect(await verifyAuditLog(store, [key.publicKey])).toMatchObject({ ok: true, checkpoints: 3, lastCheckpointSeq: 25, unanchored: 0 });
+  });
+
+  it('signs a checkpoint on a timer when records arrived since the last, and not twice for the same seq', async () => {
+    const { log, store } = await setup({ checkpointEvery: 1000, checkpointIntervalMs: 20 });
+    await Promise.all([1, 2, 3].map((n) => log.record(sampleEntry(n))));
+    await vi.waitFor(async () => expect((await store.checkpoints()).map((c) => c.seq)).toEqual([3]), { timeout: 5000 });
+    await log.record(sampleEntry(4));
+    await vi.waitFor(async () => expect((await store.checkpoints()).map((c) => c.seq)).toEqual([3, 4]), { timeout: 5000 });
+    await log.close();
+    expect((await store.checkpoints()).map((c) => c.seq)).toEqual([3, 4]);
   });
 
   it('keeps recording when a checkpoint cannot be stored, and reports it', async () => {

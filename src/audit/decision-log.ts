@@ -27,6 +27,7 @@ export const AUDIT_LOG_DEFAULTS = {
   maxBatch: 256,
   batchWindowMs: 0,
   checkpointEvery: 1000,
+  checkpointIntervalMs: 60_000,
 } as const;
 
 export interface AuditLogOptions {
@@ -35,6 +36,11 @@ export interface AuditLogOptions {
   readonly signingKey?: AuditSigningKey;
   /** Sign a checkpoint at every seq that is a multiple of this (and on close). Default 1000. */
   readonly checkpointEvery?: number;
+  /**
+   * Also sign one this often (ms) when records arrived since the last, so a quiet server's newest
+   * records do not stay unanchored until the next multiple of checkpointEvery. Default 60,000; 0 = off.
+   */
+  readonly checkpointIntervalMs?: number;
   /** Entries that may wait for a batch; beyond it `record()` rejects. The batch being committed is not counted. Default 10,000. */
   readonly maxQueue?: number;
   /** Most records per transaction. Default 256. */
@@ -97,6 +103,9 @@ export class AuditLog implements DecisionLog {
   private readonly store: AuditStore;
   private readonly signingKey: AuditSigningKey | undefined;
   private readonly checkpointEvery: number;
+  /** Highest seq a checkpoint was signed (or is being signed) for. */
+  private signedUpTo = 0;
+  private checkpointTimer: NodeJS.Timeout | undefined;
   private readonly maxQueue: number;
   private readonly maxBatch: number;
   private readonly batchWindowMs: number;
@@ -137,6 +146,12 @@ export class AuditLog implements DecisionLog {
     this.onError = options.onError ?? (() => undefined);
     this.head = head;
     this.lastCheckpointSeq = lastCheckpointSeq;
+    this.signedUpTo = lastCheckpointSeq;
+    const interval = options.checkpointIntervalMs ?? AUDIT_LOG_DEFAULTS.checkpointIntervalMs;
+    if (interval > 0) {
+      this.checkpointTimer = setInterval(() => void this.checkpointIfBehind(), interval);
+      this.checkpointTimer.unref();
+    }
   }
 
   record(entry: DecisionLogEntry): Promise<void> {
@@ -173,8 +188,15 @@ export class AuditLog implements DecisionLog {
   }
 
   private async finish(): Promise<void> {
+    if (this.checkpointTimer !== undefined) clearInterval(this.checkpointTimer);
     await this.idle();
-    if (this.head.seq > this.lastCheckpointSeq) await this.checkpoint(this.head);
+    await this.checkpointIfBehind();
+  }
+
+  /** Signs the committed head unless a checkpoint already covers it (or is being signed for it). */
+  private async checkpointIfBehind(): Promise<void> {
+    if (this.headStale || this.head.seq <= this.signedUpTo) return;
+    await this.checkpoint(this.head);
   }
 
   private refuse(kind: 'rejectedBackpressure' | 'rejectedUnavailable' | 'rejectedInvalid', error: TenetError): Promise<void> {
@@ -276,7 +298,9 @@ export class AuditLog implements DecisionLog {
   }
 
   private async checkpoint(at: ChainHead): Promise<void> {
-    if (this.signingKey === undefined) return;
+    if (this.signingKey === undefined || at.seq <= this.signedUpTo) return;
+    // Claimed before the await so the timer, a batch and close() never sign the same seq twice.
+    this.signedUpTo = at.seq;
     try {
       await this.store.addCheckpoint(signCheckpoint(this.signingKey, at, this.clock()));
       this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, at.seq);
@@ -285,6 +309,7 @@ export class AuditLog implements DecisionLog {
       // The records are already durable; a missing checkpoint only widens the unanchored tail
       // until the next one, so it is reported rather than failing anyone's decision.
       this.count.checkpointFailures += 1;
+      this.signedUpTo = this.lastCheckpointSeq;
       this.onError(new TenetError('TENET_ERR_AUDIT_CHECKPOINT_FAILED', `could not store the checkpoint at seq ${at.seq}`, [], { cause }));
     }
   }

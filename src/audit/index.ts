@@ -9,7 +9,7 @@ export { buildRecordFields, entityKey, type RecordFields } from './build.js';
 export { buildAuditBody, parseAuditBody } from './body.js';
 export { REDACTED, isSecretName, redactRequest, redactValue } from './redact.js';
 export { checkpointStatement, signCheckpoint, verifyCheckpointSignature } from './checkpoint.js';
-export { AUDIT_KEY_SETTING, auditKeyFromPem, auditPublicKeyFromPem, keyIdOf, loadOrCreateAuditKey, type AuditSigningKey } from './signing-key.js';
+export { AUDIT_KEY_SETTING, auditKeyFromPem, auditPublicKeyFromPem, keyIdOf, loadOrCreateAuditKey, loadOrCreateAuditKeyFile, type AuditSigningKey } from './signing-key.js';
 export { verifyAuditLog, verifyRecords, type VerifyFailure, type VerifyProblem, type VerifyResult } from './verify.js';
 export { scanRecords, type ScanOptions } from './scan.js';
 export * from './export/index.js';

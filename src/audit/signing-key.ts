@@ -1,7 +1,10 @@
 // The Ed25519 key that signs decision-log checkpoints. It comes from config (a PKCS#8 PEM private
-// key, e.g. mounted from a secret store) or is generated once and kept in the settings store so
-// checkpoints stay verifiable across restarts. Verifiers only ever need the public key (SPKI PEM).
+// key, e.g. mounted from a secret store) or is generated once and kept — in a file beside a file
+// database, or in the settings store of an in-memory one — so checkpoints stay verifiable across
+// restarts. Verifiers only ever need the public key (SPKI PEM).
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { SettingsStore } from '../store/ports.js';
 import { TenetError } from '../errors.js';
 
@@ -72,4 +75,31 @@ export async function loadOrCreateAuditKey(settings: SettingsStore, pemFromConfi
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   await settings.put(AUDIT_KEY_SETTING, pem);
   return auditKeyFromPem(pem, `settings:${AUDIT_KEY_SETTING}`);
+}
+
+/**
+ * The key kept in its own file (mode 0600), generated on first use. Preferred over the settings
+ * store for a file database: a key stored inside the database it protects would let anyone who
+ * can rewrite the database also re-sign the checkpoints.
+ */
+export function loadOrCreateAuditKeyFile(path: string): AuditSigningKey {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new TenetError('TENET_ERR_AUDIT_KEY_UNREADABLE', `cannot read the audit signing key ${path}`, [{ path, message: (error as Error).message }]);
+    }
+    const { privateKey } = generateKeyPairSync('ed25519');
+    pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    mkdirSync(dirname(path), { recursive: true });
+    try {
+      // 'wx': never overwrite a key another process created in the meantime.
+      writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
+    } catch (writeError) {
+      if ((writeError as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError;
+      pem = readFileSync(path, 'utf8');
+    }
+  }
+  return auditKeyFromPem(pem, path);
 }

@@ -134,10 +134,14 @@ const audit = z
       .default('closed')
       .describe('When the decision log cannot be written: closed = deny every decision; open = answer but count the loss.'),
     checkpointEvery: z.number().int().min(1).default(1000).describe('Sign a checkpoint every N records (and at shutdown).'),
-    signingKey: z.string().optional().describe('PEM Ed25519 private key file for checkpoints; generated and stored when absent.'),
+    checkpointInterval: duration('Also sign a checkpoint this often when records arrived since the last one.', '1m'),
+    signingKey: z
+      .string()
+      .optional()
+      .describe('PEM Ed25519 private key file for checkpoints; when absent, generated once into audit-signing-key.pem beside the database.'),
     maxQueue: z.number().int().min(1).default(10_000).describe('Records waiting to be written before new decisions are refused (backpressure).'),
   })
-  .default({ failMode: 'closed', checkpointEvery: 1000, maxQueue: 10_000 })
+  .default({ failMode: 'closed', checkpointEvery: 1000, checkpointInterval: '1m', maxQueue: 10_000 })
   .describe('The tamper-evident decision log.');
 
 const obligations = z

@@ -51,7 +51,7 @@ function reason(input: Reason): AuthzenReason {
 function userReason(decision: Decision): string {
   const side = decision.outcome === 'allow' ? 'allow' : 'deny';
   const messages = [...new Set(decision.reasons.filter((item) => item.effect === side).map((item) => item.message))];
-  if (messages.length > 0) return messages.join(' ');
+  if (messages.length > 0) return messages.join('; ');
   return decision.outcome === 'allow' ? 'Access allowed.' : 'Access denied.';
 }
 

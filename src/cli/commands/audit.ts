@@ -1,8 +1,9 @@
 // `tenet audit verify` and `tenet audit export`.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { auditPublicKeyFromPem, exportJsonLines, exportOcsf, loadOrCreateAuditKey, parseJsonLine, verifyAuditLog } from '../../audit/index.js';
-import { loadConfig, resolveInput } from '../../config/load.js';
+import { auditPublicKeyFromPem, exportJsonLines, exportOcsf, parseJsonLine, verifyAuditLog } from '../../audit/index.js';
+import { loadConfig } from '../../config/load.js';
+import { loadAuditKey } from '../../runtime.js';
 import { TenetError } from '../../errors.js';
 import { openSqliteStore } from '../../store/sqlite/index.js';
 import { EXIT_FAILED, printJson, runCommand } from '../output.js';
@@ -21,10 +22,7 @@ export function registerAuditCommands(program: Command): void {
         const loaded = loadConfig(options.config);
         const store = await openSqliteStore({ path: loaded.config.store.path });
         try {
-          const key =
-            options.publicKey !== undefined
-              ? auditPublicKeyFromPem(readFileSync(options.publicKey, 'utf8'))
-              : (await loadOrCreateAuditKey(store.settings, loaded.config.audit.signingKey === undefined ? undefined : readFileSync(resolveInput(loaded, loaded.config.audit.signingKey), 'utf8'))).publicKey;
+          const key = options.publicKey !== undefined ? auditPublicKeyFromPem(readFileSync(options.publicKey, 'utf8')) : (await loadAuditKey(loaded, store, loaded.config.store.path, { create: false })).publicKey;
           const result = await verifyAuditLog(store.audit, [key]);
           if (options.json) printJson(result);
           else if (result.ok) {
@@ -34,6 +32,22 @@ export function registerAuditCommands(program: Command): void {
             process.stderr.write(`TAMPERED: record ${failure?.seq}${failure?.decisionId ? ` (decision ${failure.decisionId})` : ''}: ${failure?.problem}: ${failure?.message}\n`);
           }
           return result.ok ? 0 : EXIT_FAILED;
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+
+  audit
+    .command('public-key')
+    .description('print the checkpoint verification key (SPKI PEM); keep a copy away from the database and verify with --public-key')
+    .requiredOption('-c, --config <file>', 'path of tenet.yaml')
+    .action((options: { config: string }) =>
+      runCommand(async () => {
+        const loaded = loadConfig(options.config);
+        const store = await openSqliteStore({ path: loaded.config.store.path });
+        try {
+          process.stdout.write((await loadAuditKey(loaded, store, loaded.config.store.path, { create: false })).publicKeyPem);
         } finally {
           await store.close();
         }
