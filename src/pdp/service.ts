@@ -40,6 +40,7 @@ export class PolicyDecisionPoint implements DecisionPoint {
   private state: ActiveState;
   private indexes: SignalIndexes;
   private readonly clock: () => Date;
+  private reloading: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly options: PdpOptions,
@@ -85,7 +86,17 @@ export class PolicyDecisionPoint implements DecisionPoint {
     return decision;
   }
 
-  async reload(): Promise<ReloadResult> {
+  /** Reloads one at a time: a second request waits for the first, then reads the files again. */
+  reload(): Promise<ReloadResult> {
+    const next = this.reloading.then(() => this.reloadNow());
+    this.reloading = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  private async reloadNow(): Promise<ReloadResult> {
     const previousVersion = this.state.policySet.version;
     let next: ActiveState;
     try {
