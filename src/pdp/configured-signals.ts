@@ -2,7 +2,7 @@
 // inventories and threat feeds (written to the store so the admin API and CLI see them too).
 // Reading is separate from applying so that a reload parses everything before changing anything.
 import { readFileSync } from 'node:fs';
-import type { CedarEntity, DeviceRecord } from '../engine/signals.js';
+import type { CedarEntity, DeviceRecord, DeviceStatus } from '../engine/signals.js';
 import { resolveInput, type LoadedConfig } from '../config/load.js';
 import { parseEntities } from '../signals/identity/index.js';
 import { parseDevices } from '../signals/devices/index.js';
@@ -38,6 +38,21 @@ export function readConfiguredSignals(loaded: LoadedConfig, now: Date): Configur
 }
 
 export async function applyConfiguredSignals(store: Store, signals: ConfiguredSignals): Promise<void> {
-  if (signals.devices.length > 0) await store.devices.upsertMany(signals.devices);
+  if (signals.devices.length > 0) await store.devices.upsertMany(await keepStricterStatus(store, signals.devices));
   for (const feed of signals.threatFeeds) await store.threats.replaceSource(feed.source, feed.indicators);
+}
+
+const STATUS_RANK: Readonly<Record<DeviceStatus, number>> = { active: 0, quarantined: 1, revoked: 2 };
+
+/**
+ * Inventory files are re-applied at every start and reload. INVARIANT: that never relaxes a
+ * device's status — a quarantine or revocation made since (admin API) stays until it is lifted the
+ * same way, so reloading a policy change cannot silently re-admit a contained device (fail closed).
+ */
+async function keepStricterStatus(store: Store, devices: readonly DeviceRecord[]): Promise<DeviceRecord[]> {
+  const stored = new Map((await store.devices.list()).map((device) => [device.id, device.status]));
+  return devices.map((device) => {
+    const current = stored.get(device.id);
+    return current !== undefined && STATUS_RANK[current] > STATUS_RANK[device.status] ? { ...device, status: current } : device;
+  });
 }

@@ -1,6 +1,7 @@
 // PolicyEvaluator backed by cedar-wasm's stateful API: each distinct scope slice is preparsed once
 // (preparsed-slices.ts) and then evaluated with statefulIsAuthorized, so a request pays for parsing
 // neither the policies nor more of them than its scope can match.
+import './wasm-v8-workaround.js';
 import { randomUUID } from 'node:crypto';
 import { statefulIsAuthorized, type Context, type Entities } from '@cedar-policy/cedar-wasm/nodejs';
 import { TenetError } from '../../errors.js';
