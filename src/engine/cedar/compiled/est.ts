@@ -50,7 +50,7 @@ export type Expr =
   | { readonly '!': { readonly arg: Expr } }
   | { readonly neg: { readonly arg: Expr } }
   | { readonly isEmpty: { readonly arg: Expr } }
-  | { readonly [K in BinaryOperator]: { readonly left: Expr; readonly right: Expr } }[BinaryOperator]
+  | BinaryExpr
   | { readonly '.': { readonly left: Expr; readonly attr: string } }
   | { readonly has: { readonly left: Expr; readonly attr: string | readonly string[] } }
   | { readonly like: { readonly left: Expr; readonly pattern: readonly PatternElement[] } }
@@ -59,6 +59,15 @@ export type Expr =
   | { readonly Set: readonly Expr[] }
   | { readonly Record: { readonly [key: string]: Expr } }
   | { readonly [extensionCall: string]: readonly Expr[] };
+
+/** Operands of a binary operator node. An interface (not an inline type) so `Expr` may recurse through it. */
+export interface BinaryOperands {
+  readonly left: Expr;
+  readonly right: Expr;
+}
+
+/** `{[op]: {left, right}}` for each BinaryOperator — one key per node, like the other variants. */
+export type BinaryExpr = { readonly [K in BinaryOperator]: { readonly [P in K]: BinaryOperands } }[BinaryOperator];
 
 export interface Condition {
   readonly kind: 'when' | 'unless';
