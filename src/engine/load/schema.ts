@@ -79,8 +79,14 @@ export function actionEntities(schema: SchemaJson<string>): Map<string, CedarEnt
   for (const [namespace, definition] of Object.entries(schema)) {
     for (const [name, action] of Object.entries(definition.actions ?? {})) {
       const parents: EntityRef[] = (action.memberOf ?? []).map((group) => {
-        const type = group.type === undefined ? actionType(namespace) : group.type.includes('::') || namespace === '' ? group.type : `${namespace}::${group.type}`;
-        return { type, id: group.id };
+        if (group.type !== undefined && (group.type.includes('::') || namespace === '')) return { type: group.type, id: group.id };
+        // An unqualified group resolves in the action's own namespace first, then in the empty
+        // namespace (Cedar's name resolution; checked against cedar-wasm).
+        const local = group.type === undefined ? actionType(namespace) : `${namespace}::${group.type}`;
+        const global = group.type ?? 'Action';
+        const declaredLocally = local === actionType(namespace) && schema[namespace]?.actions?.[group.id] !== undefined;
+        const declaredGlobally = global === 'Action' && schema['']?.actions?.[group.id] !== undefined;
+        return { type: !declaredLocally && declaredGlobally ? global : local, id: group.id };
       });
       const uid = { type: actionType(namespace), id: name };
       actions.set(entityKey(uid), { uid, attrs: {}, parents });
