@@ -2,6 +2,7 @@
 // to stderr with a non-zero exit status (src/cli/output.ts).
 import { Command } from 'commander';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerCedarCommands } from './commands/cedar.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerImportCommands } from './commands/import.js';
@@ -22,5 +23,6 @@ registerPolicyCommands(program);
 registerImportCommands(program);
 registerAuditCommands(program);
 registerTokenCommands(program);
+registerCedarCommands(program);
 
 await program.parseAsync(process.argv);

@@ -165,6 +165,15 @@ export const configSchema = z
     obligations,
     signals,
     audit,
+    engine: z
+      .strictObject({
+        evaluator: z
+          .enum(['compiled', 'wasm'])
+          .default('compiled')
+          .describe('Cedar evaluator: compiled (Tenet\'s JS evaluator, proven equal by differential tests) or wasm (cedar-wasm, the reference).'),
+      })
+      .default({ evaluator: 'compiled' })
+      .describe('The Policy Engine.'),
     logging: z
       .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('Log level.'),

@@ -5,6 +5,9 @@ import { policyToText, validate, type SchemaJson } from '@cedar-policy/cedar-was
 import canonicalize from 'canonicalize';
 import { TenetError, type ErrorIssue } from '../errors.js';
 import { entityLiterals, ScopeIndex, scopeConstraintFromJson, type PolicyScope } from './cedar/scope-index.js';
+import type { PolicyEvaluator } from './cedar/evaluator.js';
+import { createCompiledEvaluator } from './cedar/compiled/compiled-evaluator.js';
+import { parsePolicySet as parseCompiled } from './cedar/compiled/parser/index.js';
 import { createWasmEvaluator } from './cedar/wasm-evaluator.js';
 import { parsePolicyFiles, type ParsedPolicy } from './load/parse-policies.js';
 import { sourceLocation } from './load/source-position.js';
@@ -63,7 +66,27 @@ function toScope(policy: ParsedPolicy): PolicyScope {
   };
 }
 
-export function loadPolicySet(source: PolicySource): PolicySet {
+/** Which Cedar evaluator decides: the compiled JS one (default), or cedar-wasm, the reference. */
+export type EvaluatorKind = 'compiled' | 'wasm';
+
+export interface LoadOptions {
+  readonly evaluator?: EvaluatorKind;
+}
+
+function createEvaluator(kind: EvaluatorKind, policies: readonly ParsedPolicy[]): PolicyEvaluator {
+  if (kind === 'wasm') return createWasmEvaluator(new Map(policies.map((policy) => [policy.id, policy.text])));
+  // Each policy's text is parsed again by Tenet's own parser, which keeps Long literals exact
+  // (cedar-wasm's JSON form rounds them to doubles); ids are the ones cedar-wasm's parse assigned.
+  return createCompiledEvaluator(
+    policies.map((policy) => {
+      const [compiled] = parseCompiled(policy.text, policy.file);
+      if (compiled === undefined) throw new TenetError('TENET_ERR_POLICY_INVALID', `${policy.location}: the policy could not be compiled`);
+      return { ...compiled, id: policy.id };
+    }),
+  );
+}
+
+export function loadPolicySet(source: PolicySource, options: LoadOptions = {}): PolicySet {
   const issues: ErrorIssue[] = [];
   const fileTexts = new Map(source.policies.map(({ file, text }) => [file, text]));
   const parsed = parsePolicyFiles(source.policies, issues);
@@ -82,6 +105,6 @@ export function loadPolicySet(source: PolicySource): PolicySet {
     scopes: new ScopeIndex(parsed.map(toScope)),
     actions: schema === undefined ? new Map() : actionEntities(schema),
     validated: schema !== undefined,
-    evaluator: createWasmEvaluator(new Map(parsed.map((policy) => [policy.id, policy.text]))),
+    evaluator: createEvaluator(options.evaluator ?? 'compiled', parsed),
   };
 }

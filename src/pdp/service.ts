@@ -142,7 +142,7 @@ export class PolicyDecisionPoint implements DecisionPoint {
 /** Parses config, policies and signal files into a new state without side effects. */
 function prepareState(loaded: LoadedConfig, now: Date): ActiveState {
   const settings = engineSettingsFrom(loaded.config);
-  const policySet = loadPolicySet(readPolicySource(resolve(loaded.baseDir, loaded.config.policies)));
+  const policySet = loadPolicySet(readPolicySource(resolve(loaded.baseDir, loaded.config.policies)), { evaluator: loaded.config.engine.evaluator });
   const configured = readConfiguredSignals(loaded, now);
   return { loaded, policySet, settings, configured };
 }

@@ -1,0 +1,36 @@
+// What a compiled expression sees at evaluation time, and the shape of a compiled expression.
+// One EvalEnv is built per authorization request and shared by every policy it evaluates.
+import type { EntityGraph, EntityUid, RecordValue, Value } from '../value.js';
+
+export interface EvalEnv {
+  readonly principal: EntityUid;
+  readonly action: EntityUid;
+  readonly resource: EntityUid;
+  readonly context: RecordValue;
+  readonly graph: EntityGraph;
+}
+
+/** A compiled expression: returns its value or throws CedarEvaluationError. */
+export type Evaluate = (env: EvalEnv) => Value;
+
+/**
+ * The compiler's intermediate result: either a value known at compile time (literal folding) or
+ * a closure. INVARIANT: `constant` results never depend on the request, the entities or the order
+ * in which operands are evaluated; expressions that fail at compile time are never constants
+ * (they become closures that throw when, and only when, Cedar would evaluate them).
+ */
+export type Compiled = { readonly constant: true; readonly value: Value } | { readonly constant: false; readonly run: Evaluate };
+
+export function constant(value: Value): Compiled {
+  return { constant: true, value };
+}
+
+export function dynamic(run: Evaluate): Compiled {
+  return { constant: false, run };
+}
+
+export function runner(compiled: Compiled): Evaluate {
+  if (!compiled.constant) return compiled.run;
+  const value = compiled.value;
+  return () => value;
+}
