@@ -24,8 +24,8 @@ export interface SectionOutcome<T> {
   readonly retriedWith?: string;
 }
 
-async function attempt(args: object, nodeFlags: readonly string[]): Promise<{ ok: true; report: unknown } | { ok: false; v8Crash: boolean; detail: string }> {
-  const child = spawnTsx('./section.ts', [JSON.stringify(args)], nodeFlags, 'pipe');
+async function attempt(script: string, args: object, nodeFlags: readonly string[]): Promise<{ ok: true; report: unknown } | { ok: false; v8Crash: boolean; detail: string }> {
+  const child = spawnTsx(script, [JSON.stringify(args)], nodeFlags, 'pipe');
   let stdout = '';
   let stderr = '';
   (child.stdout as NonNullable<ChildProcess['stdout']>).on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -40,13 +40,16 @@ async function attempt(args: object, nodeFlags: readonly string[]): Promise<{ ok
   return { ok: false, v8Crash, detail: `exit ${String(code ?? signal)}\n${stderr.split('\n').slice(0, 12).join('\n')}` };
 }
 
-/** Runs one section of bench/section.ts in a fresh process and returns its report. */
-export async function runSection<T>(args: object): Promise<SectionOutcome<T>> {
-  const first = await attempt(args, []);
+/**
+ * Runs one section in a fresh process and returns its report. `script` (relative to bench/) prints
+ * `{"report": …}` as its last stdout line; bench/section.ts unless told.
+ */
+export async function runSection<T>(args: object, script = './section.ts'): Promise<SectionOutcome<T>> {
+  const first = await attempt(script, args, []);
   if (first.ok) return { report: first.report as T };
   if (!first.v8Crash) throw new Error(`benchmark section ${JSON.stringify(args)} failed: ${first.detail}`);
   process.stderr.write(`V8 aborted the section ${JSON.stringify(args)} (Deoptimizer fatal error); retrying with ${V8_WORKAROUND_FLAG}\n`);
-  const second = await attempt(args, [V8_WORKAROUND_FLAG]);
+  const second = await attempt(script, args, [V8_WORKAROUND_FLAG]);
   if (second.ok) return { report: second.report as T, retriedWith: V8_WORKAROUND_FLAG };
   throw new Error(`benchmark section ${JSON.stringify(args)} failed twice: ${second.detail}`);
 }
