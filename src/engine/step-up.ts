@@ -23,8 +23,9 @@ function ordinaryMfa(now: Date): Authentication {
   return { methods: ['pwd', 'otp'], phishingResistant: false, authenticatedAt: now.toISOString() };
 }
 
-function allowedWith(authn: Authentication, request: AccessRequest, signals: SignalSnapshot, policySet: PolicySet, settings: EngineSettings): boolean {
-  return evaluateTrust({ ...request, authn }, signals, policySet, settings).allowed;
+/** The counterfactual reuses what the actual evaluation built that does not depend on authentication. */
+function allowedWith(authn: Authentication, request: AccessRequest, signals: SignalSnapshot, policySet: PolicySet, settings: EngineSettings, actual: TrustEvaluation): boolean {
+  return evaluateTrust({ ...request, authn }, signals, policySet, settings, actual.reusable).allowed;
 }
 
 /**
@@ -33,8 +34,8 @@ function allowedWith(authn: Authentication, request: AccessRequest, signals: Sig
  */
 export function stepUpFor(request: AccessRequest, signals: SignalSnapshot, policySet: PolicySet, settings: EngineSettings, actual: TrustEvaluation): StepUp | undefined {
   if (actual.allowed || actual.invalidRequest || !isAuthenticated(request.authn)) return undefined;
-  if (!allowedWith(phishingResistantMfa(signals.now), request, signals, policySet, settings)) return undefined;
+  if (!allowedWith(phishingResistantMfa(signals.now), request, signals, policySet, settings, actual)) return undefined;
   // Ask for phishing resistance only when ordinary MFA would not do.
-  const phishingResistant = !allowedWith(ordinaryMfa(signals.now), request, signals, policySet, settings);
+  const phishingResistant = !allowedWith(ordinaryMfa(signals.now), request, signals, policySet, settings, actual);
   return { phishingResistant, maxAgeSeconds: settings.stepUpMaxAgeSeconds };
 }

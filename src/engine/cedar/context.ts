@@ -99,19 +99,39 @@ function requestContext(request: AccessRequest, signals: SignalSnapshot): CedarR
 }
 
 /**
- * The whole Cedar context. Throws TENET_ERR_REQUEST_INVALID when the caller's context uses a
- * reserved key: a PEP or API client must never be able to supply its own trust signals.
+ * The parts of the context that do not depend on the request's authentication: the caller's own
+ * keys, device, network and request. A step-up re-evaluation (same request, other authentication)
+ * reuses them, so the same objects reach the evaluator, which may have converted them already.
+ * Throws TENET_ERR_REQUEST_INVALID as buildContext does (in the same order).
  */
-export function buildContext(request: AccessRequest, signals: SignalSnapshot, risk: RiskAssessment, settings: EngineSettings): CedarRecord {
-  const context: CedarRecord = {};
+export interface AuthnIndependentContext {
+  readonly caller: CedarRecord;
+  readonly device: CedarJsonValue;
+  readonly network: CedarJsonValue;
+  readonly request: CedarJsonValue;
+}
+
+export function authnIndependentContext(request: AccessRequest, signals: SignalSnapshot, settings: EngineSettings): AuthnIndependentContext {
+  const caller: CedarRecord = {};
   for (const [key, value] of Object.entries(request.context ?? {})) {
     if (TENET_CONTEXT_KEYS.has(key)) throw requestInvalid(`context.${key}`, `"${key}" is reserved for Tenet's trust signals`);
-    context[key] = toCedarValue(value, `context.${key}`);
+    caller[key] = toCedarValue(value, `context.${key}`);
   }
+  return { caller, device: deviceContext(request, signals, settings), network: networkContext(request, signals), request: requestContext(request, signals) };
+}
+
+/**
+ * The whole Cedar context. Throws TENET_ERR_REQUEST_INVALID when the caller's context uses a
+ * reserved key: a PEP or API client must never be able to supply its own trust signals.
+ * `parts`, when given, must come from authnIndependentContext for this request (its
+ * authentication aside).
+ */
+export function buildContext(request: AccessRequest, signals: SignalSnapshot, risk: RiskAssessment, settings: EngineSettings, parts: AuthnIndependentContext = authnIndependentContext(request, signals, settings)): CedarRecord {
+  const context: CedarRecord = { ...parts.caller };
   context['risk'] = riskContext(risk);
-  context['device'] = deviceContext(request, signals, settings);
+  context['device'] = parts.device;
   context['authn'] = authnContext(request, signals.now);
-  context['network'] = networkContext(request, signals);
-  context['request'] = requestContext(request, signals);
+  context['network'] = parts.network;
+  context['request'] = parts.request;
   return context;
 }

@@ -36,6 +36,13 @@ export class EntitySlice {
     this.overlaid.add(key);
     const stored = this.lookup.get(uid);
     if (stored !== undefined) this.storedKeys.add(key);
+    if (entity.properties === undefined && stored !== undefined && stored.uid.type === uid.type && stored.uid.id === uid.id) {
+      // Nothing to overlay: the stored object itself, which an evaluator may have converted before
+      // (the compiled one caches conversions by object identity). Same uid, attrs, parents, tags.
+      this.entities.set(key, stored);
+      this.closeOver(stored);
+      return;
+    }
     const overlay = entity.properties === undefined ? {} : toCedarRecord(entity.properties, `${path}.properties`);
     const merged: CedarEntity = { uid, attrs: { ...(stored?.attrs ?? {}), ...overlay }, parents: stored?.parents ?? [] };
     this.entities.set(key, stored?.tags === undefined ? merged : { ...merged, tags: stored.tags });

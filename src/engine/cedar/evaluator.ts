@@ -4,6 +4,12 @@
 import type { CedarEntity, CedarJsonValue } from '../signals.js';
 import type { EntityRef } from '../tuple.js';
 
+/**
+ * One evaluation. The JSON it carries (context values, entity objects, the entity list) must not
+ * be mutated once handed to an evaluator: the compiled one caches conversions by object identity,
+ * so a changed entity must be a new object (as a rebuilt signals index and each request's overlay
+ * are).
+ */
 export interface EvaluationCall {
   readonly principal: EntityRef;
   readonly action: EntityRef;

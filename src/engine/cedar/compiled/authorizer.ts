@@ -9,8 +9,8 @@
 // Templates never apply themselves; only their links do.
 import { TenetError } from '../../../errors.js';
 import { compilePolicy, type CompiledPolicy } from './compile/policy.js';
-import { PositionIndex } from './compile/scope-index.js';
-import { scopeMatches } from './compile/scope.js';
+import { ScopeIndex, sortAscending } from './compile/scope-index.js';
+import { scopeMatches, type ScopeTest } from './compile/scope.js';
 import type { EvalEnv } from './compile/env.js';
 import { entityFromLiteral } from './compile/literal.js';
 import type { ParsedPolicy, PrincipalOrResourceConstraint, SlotId, TemplateLink } from './est.js';
@@ -87,82 +87,89 @@ export function compilePolicySet(policies: readonly ParsedPolicy[], links: reado
   return new IndexedPolicySet(compiled);
 }
 
-interface Tally {
-  permits: string[] | undefined;
-  forbids: string[] | undefined;
-  errored: { policyId: string; message: string }[] | undefined;
-}
-
-function byPolicyId(a: { readonly policyId: string }, b: { readonly policyId: string }): number {
-  return a.policyId < b.policyId ? -1 : a.policyId > b.policyId ? 1 : 0;
-}
-
-/** Evaluates the conditions of a policy whose scope matched and records the outcome. */
-function evaluatePolicy(policy: CompiledPolicy, env: EvalEnv, tally: Tally): void {
-  let satisfied: boolean;
-  try {
-    satisfied = policy.condition(env);
-  } catch (error) {
-    // Only Cedar evaluation errors skip a policy; anything else is a defect (or a failing
-    // entity store) and propagates so the engine fails closed.
-    if (!(error instanceof CedarEvaluationError)) throw error;
-    (tally.errored ??= []).push({ policyId: policy.id, message: error.message });
-    return;
+/** Whether the scope index's bucket test at this position is the exact scope test (see scope-index.ts). */
+function indexIsExact(test: ScopeTest): boolean {
+  switch (test.op) {
+    case 'any':
+    case 'eq':
+      return true;
+    case 'in':
+      return new Set(test.uids).size === 1;
+    case 'is':
+      return test.in === undefined;
   }
-  if (!satisfied) return;
-  if (policy.effect === 'forbid') (tally.forbids ??= []).push(policy.id);
-  else (tally.permits ??= []).push(policy.id);
+}
+
+function scopeOf(policy: CompiledPolicy, request: AuthorizationRequest, principalData: EntityData | undefined, actionData: EntityData | undefined, resourceData: EntityData | undefined): boolean {
+  return (
+    scopeMatches(policy.principal, request.principal, principalData) &&
+    scopeMatches(policy.action, request.action, actionData) &&
+    scopeMatches(policy.resource, request.resource, resourceData)
+  );
 }
 
 /** The compiled set with its scope index. Not reentrant: `authorize` uses per-instance scratch space. */
 class IndexedPolicySet implements CompiledPolicySet {
   readonly policyIds: readonly string[];
   private readonly ordinals: ReadonlyMap<string, number>;
-  private readonly principals = new PositionIndex();
-  private readonly actions = new PositionIndex();
-  private readonly resources = new PositionIndex();
+  private readonly index: ScopeIndex;
+  /** Per ordinal: 1 when the index's selection does not settle the policy's scope (it is tested again). */
+  private readonly recheck: Uint8Array;
   // Scratch space reused by every request so the hot path allocates little.
-  private readonly buckets: [(readonly number[])[], (readonly number[])[], (readonly number[])[]] = [[], [], []];
   private readonly visited: Uint32Array;
-  /** The ordinals the current request evaluates (a policy appears at most once). */
+  /** The ordinals the current request evaluates, ascending (a policy appears at most once). */
   private readonly candidates: Uint32Array;
   private epoch = 0;
 
-  // INVARIANT: policies are sorted by id and ordinal i is policies[i].
+  // INVARIANT: policies are sorted by id and ordinal i is policies[i], so walking candidates in
+  // ascending ordinal order yields determining and erroring ids already sorted (the contract).
   constructor(private readonly policies: readonly CompiledPolicy[]) {
     this.policyIds = policies.map((p) => p.id);
     this.ordinals = new Map(policies.map((p, i) => [p.id, i]));
-    policies.forEach((policy, i) => {
-      this.principals.add(i, policy.principal);
-      this.actions.add(i, policy.action);
-      this.resources.add(i, policy.resource);
-    });
+    this.index = new ScopeIndex(policies);
+    this.recheck = Uint8Array.from(policies, (p) => (indexIsExact(p.principal) && indexIsExact(p.action) && indexIsExact(p.resource) ? 0 : 1));
     this.visited = new Uint32Array(policies.length);
     this.candidates = new Uint32Array(policies.length);
   }
 
   authorize(request: AuthorizationRequest, graph: EntityGraph, policyIds?: readonly string[]): AuthorizationResponse {
-    const env: EvalEnv = { principal: request.principal, action: request.action, resource: request.resource, context: request.context, graph };
     const principalData = graph.get(request.principal);
     const actionData = graph.get(request.action);
     const resourceData = graph.get(request.resource);
-    const count = policyIds === undefined ? this.collectCandidates(request, principalData, actionData, resourceData) : this.collectListed(policyIds);
-    const tally: Tally = { permits: undefined, forbids: undefined, errored: undefined };
+    const listed = policyIds !== undefined;
+    const count = listed
+      ? this.collectListed(policyIds)
+      : this.index.select(request.principal, principalData, request.action, actionData, request.resource, resourceData, this.candidates);
+    if (count === 0) return { decision: 'deny', determining: [], errored: [] };
+    const env: EvalEnv = { principal: request.principal, action: request.action, resource: request.resource, context: request.context, graph };
+    const { policies, candidates, recheck } = this;
+    let permits: string[] | undefined;
+    let forbids: string[] | undefined;
+    let errored: { policyId: string; message: string }[] | undefined;
     // INVARIANT: no closure is created per request (tsx's keepNames makes each one costly, and
-    // they are garbage); the loop below is the whole hot path.
+    // they are garbage); the loop below is the whole hot path. Candidates are ascending, so every
+    // list below comes out sorted by id.
     for (let i = 0; i < count; i++) {
-      const policy = this.policies[this.candidates[i] as number] as CompiledPolicy;
-      if (
-        scopeMatches(policy.principal, request.principal, principalData) &&
-        scopeMatches(policy.action, request.action, actionData) &&
-        scopeMatches(policy.resource, request.resource, resourceData)
-      ) {
-        evaluatePolicy(policy, env, tally);
+      const ordinal = candidates[i] as number;
+      const policy = policies[ordinal] as CompiledPolicy;
+      if ((listed || recheck[ordinal] === 1) && !scopeOf(policy, request, principalData, actionData, resourceData)) continue;
+      let satisfied: boolean;
+      try {
+        satisfied = policy.condition(env);
+      } catch (error) {
+        // Only Cedar evaluation errors skip a policy; anything else is a defect (or a failing
+        // entity store) and propagates so the engine fails closed.
+        if (!(error instanceof CedarEvaluationError)) throw error;
+        (errored ??= []).push({ policyId: policy.id, message: error.message });
+        continue;
       }
+      if (!satisfied) continue;
+      if (policy.effect === 'forbid') (forbids ??= []).push(policy.id);
+      else (permits ??= []).push(policy.id);
     }
-    const errors = tally.errored === undefined ? [] : tally.errored.sort(byPolicyId);
-    if (tally.forbids !== undefined) return { decision: 'deny', determining: tally.forbids.sort(), errored: errors };
-    if (tally.permits !== undefined) return { decision: 'allow', determining: tally.permits.sort(), errored: errors };
+    const errors = errored ?? [];
+    if (forbids !== undefined) return { decision: 'deny', determining: forbids, errored: errors };
+    if (permits !== undefined) return { decision: 'allow', determining: permits, errored: errors };
     return { decision: 'deny', determining: [], errored: errors };
   }
 
@@ -170,22 +177,17 @@ class IndexedPolicySet implements CompiledPolicySet {
     const principalData = graph.get(request.principal);
     const actionData = graph.get(request.action);
     const resourceData = graph.get(request.resource);
-    const count = this.collectCandidates(request, principalData, actionData, resourceData);
+    const count = this.index.select(request.principal, principalData, request.action, actionData, request.resource, resourceData, this.candidates);
     const found: string[] = [];
     for (let i = 0; i < count; i++) {
-      const policy = this.policies[this.candidates[i] as number] as CompiledPolicy;
-      if (
-        scopeMatches(policy.principal, request.principal, principalData) &&
-        scopeMatches(policy.action, request.action, actionData) &&
-        scopeMatches(policy.resource, request.resource, resourceData)
-      ) {
-        found.push(policy.id);
-      }
+      const ordinal = this.candidates[i] as number;
+      const policy = this.policies[ordinal] as CompiledPolicy;
+      if (this.recheck[ordinal] === 0 || scopeOf(policy, request, principalData, actionData, resourceData)) found.push(policy.id);
     }
-    return found.sort();
+    return found;
   }
 
-  /** Fills `candidates` with the ordinals of the listed policies (each once); returns how many. */
+  /** Fills `candidates` with the ordinals of the listed policies (each once, ascending); returns how many. */
   private collectListed(policyIds: readonly string[]): number {
     const epoch = this.nextEpoch();
     let count = 0;
@@ -196,6 +198,7 @@ class IndexedPolicySet implements CompiledPolicySet {
       this.visited[ordinal] = epoch;
       this.candidates[count++] = ordinal;
     }
+    sortAscending(this.candidates, count);
     return count;
   }
 
@@ -207,33 +210,5 @@ class IndexedPolicySet implements CompiledPolicySet {
       this.epoch = 1;
     }
     return this.epoch;
-  }
-
-  /**
-   * Fills `candidates` with each policy of the smallest position's buckets, once (a superset of
-   * the scope matches); returns how many.
-   */
-  private collectCandidates(request: AuthorizationRequest, principalData: EntityData | undefined, actionData: EntityData | undefined, resourceData: EntityData | undefined): number {
-    const [byPrincipal, byAction, byResource] = this.buckets;
-    byPrincipal.length = 0;
-    byAction.length = 0;
-    byResource.length = 0;
-    const principalCount = this.principals.collect(request.principal, principalData, byPrincipal);
-    const actionCount = this.actions.collect(request.action, actionData, byAction);
-    const resourceCount = this.resources.collect(request.resource, resourceData, byResource);
-    const chosen =
-      principalCount <= actionCount && principalCount <= resourceCount ? byPrincipal : actionCount <= resourceCount ? byAction : byResource;
-
-    // A policy can sit in several buckets of one position (`action in [A, B]`, ancestor cycles).
-    const epoch = this.nextEpoch();
-    let count = 0;
-    for (const bucket of chosen) {
-      for (const ordinal of bucket) {
-        if (this.visited[ordinal] === epoch) continue;
-        this.visited[ordinal] = epoch;
-        this.candidates[count++] = ordinal;
-      }
-    }
-    return count;
   }
 }
