@@ -3,18 +3,9 @@
 // any size that look like real ones, and a mix of access requests. Same seed, same data: figures
 // from two runs are comparable.
 import type { AccessRequest, Authentication, CedarEntity, CedarJsonValue, DeviceRecord, ThreatMatch } from '../src/engine/index.js';
+import { seededRandom } from '../src/testing/seeded-random.js';
 
-/** mulberry32: a tiny, good-enough 32-bit PRNG (we need reproducibility, not cryptography). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../src/testing/seeded-random.js';
 
 type Random = () => number;
 

@@ -10,19 +10,10 @@ import { compilePolicySet } from './authorizer.js';
 import { policiesFromWasm } from './compile/test-support.js';
 import { contextFromJson, entityGraphFromJson } from './json/index.js';
 import { EntityUid } from './value.js';
+import { seededRandom } from '../../../testing/seeded-random.js';
 
 type Random = () => number;
 
-function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Ref {
   readonly type: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryEntityGraph, type EntityRecord } from './entity-graph.js';
 import { EntityUid } from './value.js';
+import { seededRandom } from '../../../testing/seeded-random.js';
 
 const uid = (id: string, type = 'G'): EntityUid => EntityUid.of(type, id);
 const record = (id: string, parents: readonly string[] = [], attrs: Record<string, string> = {}): EntityRecord => ({
@@ -25,16 +26,6 @@ function bruteForce(records: ReadonlyMap<string, EntityRecord>, start: EntityRec
   return found;
 }
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('InMemoryEntityGraph', () => {
   it('computes transitive ancestors; a missing parent is an ancestor with no ancestors of its own', () => {

@@ -103,6 +103,24 @@ export function valueKey(value: Value): string {
   return `x:${value.extension}:${value.key}`;
 }
 
+/** Cedar's name for a value's runtime type, as its error messages use it (`long`, `set`, `ipaddr`…). */
+export function valueTypeName(value: Value): string {
+  switch (typeof value) {
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+      return 'long';
+    case 'string':
+      return 'string';
+    default:
+      break;
+  }
+  if (value instanceof EntityUid) return `(entity of type \`${value.type}\`)`;
+  if (value instanceof SetValue) return 'set';
+  if (value instanceof RecordValue) return 'record';
+  return value.extension;
+}
+
 export function valueEquals(a: Value, b: Value): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object') return false;

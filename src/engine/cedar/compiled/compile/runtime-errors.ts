@@ -2,25 +2,10 @@
 // missing attributes/tags/entities and overflow as evaluation errors: the policy is skipped and
 // named in the response's errors (https://docs.cedarpolicy.com/auth/authorization.html).
 // Messages follow cedar-wasm's wording where practical; only the erroring policy id is compared.
-import { CedarEvaluationError, EntityUid, RecordValue, SetValue, type Value } from '../value.js';
+import { CedarEvaluationError, valueTypeName, type EntityUid, type Value } from '../value.js';
 
 /** Cedar's name for a value's runtime type, as used in its error messages. */
-export function typeNameOf(value: Value): string {
-  switch (typeof value) {
-    case 'boolean':
-      return 'bool';
-    case 'bigint':
-      return 'long';
-    case 'string':
-      return 'string';
-    default:
-      break;
-  }
-  if (value instanceof EntityUid) return `(entity of type \`${value.type}\`)`;
-  if (value instanceof SetValue) return 'set';
-  if (value instanceof RecordValue) return 'record';
-  return value.extension;
-}
+export const typeNameOf = valueTypeName;
 
 export function typeError(expected: string, got: Value): CedarEvaluationError {
   return new CedarEvaluationError(`type error: expected ${expected}, got ${typeNameOf(got)}`);

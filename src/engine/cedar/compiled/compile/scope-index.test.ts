@@ -9,17 +9,8 @@ import { InMemoryEntityGraph } from '../entity-graph.js';
 import { EntityUid } from '../value.js';
 import { ScopeIndex, sortAscending } from './scope-index.js';
 import { scopeMatches, type ScopeTest } from './scope.js';
+import { seededRandom } from '../../../../testing/seeded-random.js';
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Scope {
   readonly principal: ScopeTest;

@@ -1,25 +1,10 @@
 // Argument checks shared by every extension function: arity, the constructor's string argument,
 // the receiver's extension type, and the signed 64-bit range Cedar stores every quantity in.
 // Each failure is a CedarEvaluationError, which the authorizer reports against the policy.
-import { CedarEvaluationError, EntityUid, LONG_MAX, LONG_MIN, RecordValue, SetValue, type ExtensionValue, type Value } from '../value.js';
+import { CedarEvaluationError, LONG_MAX, LONG_MIN, valueTypeName, type ExtensionValue, type Value } from '../value.js';
 
 /** Cedar's type name of a runtime value, for error messages (`long`, `string`, `ipaddr`…). */
-export function typeName(value: Value): string {
-  switch (typeof value) {
-    case 'boolean':
-      return 'bool';
-    case 'bigint':
-      return 'long';
-    case 'string':
-      return 'string';
-    default:
-      break;
-  }
-  if (value instanceof EntityUid) return `(entity of type \`${value.type}\`)`;
-  if (value instanceof SetValue) return 'set';
-  if (value instanceof RecordValue) return 'record';
-  return value.extension;
-}
+export const typeName = valueTypeName;
 
 /** Throws unless exactly `count` arguments were passed (methods count their receiver). */
 export function expectArity(fn: string, args: readonly Value[], count: number): void {

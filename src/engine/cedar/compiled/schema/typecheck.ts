@@ -2,26 +2,11 @@
 // its check of entity references): a parsed Value must have exactly the declared type — entity
 // references of exactly the declared entity type and, for an enumerated type, one of its ids.
 // https://docs.cedarpolicy.com/schema/schema.html
-import { EntityUid, RecordValue, SetValue, type ExtensionValue, type Value } from '../value.js';
+import { EntityUid, RecordValue, SetValue, valueTypeName, type ExtensionValue, type Value } from '../value.js';
 import { nonConforming } from './parse-value.js';
 import type { CedarSchema, SchemaType } from './types.js';
 
-function typeName(value: Value): string {
-  switch (typeof value) {
-    case 'boolean':
-      return 'bool';
-    case 'bigint':
-      return 'long';
-    case 'string':
-      return 'string';
-    default:
-      break;
-  }
-  if (value instanceof EntityUid) return `(entity of type \`${value.type}\`)`;
-  if (value instanceof SetValue) return 'set';
-  if (value instanceof RecordValue) return 'record';
-  return value.extension;
-}
+const typeName = valueTypeName;
 
 function describe(type: SchemaType): string {
   switch (type.kind) {

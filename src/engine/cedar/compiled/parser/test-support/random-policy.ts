@@ -5,17 +5,7 @@
 // words where they are allowed, unary chains, extension calls, templates and annotations.
 // Integer literals stay within ±2^53 so that cedar-wasm's JSON (JS doubles) is exact.
 
-/** mulberry32: small, fast, and good enough to vary test input reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../../../../testing/seeded-random.js';
 
 const PLAIN_NAMES = ['a', 'b', 'name', 'x1', '_', '_tmp', 'level', 'Tags', 'principal', 'action', 'resource', 'context', 'permit', 'forbid', 'when', 'unless', '__cedar_x', 'ip', 'contains', 'isEmpty'];
 /** Valid only quoted (`e["if"]`, `{"if": …}`, `has "if"`). */
