@@ -3,6 +3,7 @@
 // is generated from. Unknown keys are errors (strict objects), so a typo never silently does nothing.
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { authenticationSchema, extAuthzSchema, listenAddress, proxySchema, routesSchema } from './enforcement-schema.js';
 
 const duration = (description: string, fallback: string) =>
   z
@@ -14,10 +15,6 @@ const duration = (description: string, fallback: string) =>
     .describe(description);
 
 const sensitivity = z.enum(['low', 'medium', 'high', 'critical']);
-
-const listenAddress = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected HOST:PORT, e.g. "127.0.0.1:8180" or "[::1]:8180"');
 
 const tokenScope = z.enum(['pdp', 'admin']);
 
@@ -165,6 +162,10 @@ export const configSchema = z
     obligations,
     signals,
     audit,
+    routes: routesSchema,
+    authentication: authenticationSchema,
+    proxy: proxySchema.optional(),
+    extAuthz: extAuthzSchema,
     engine: z
       .strictObject({
         evaluator: z

@@ -5,6 +5,7 @@
 import type { CedarEntity, DeviceRecord, DevicePosture, DeviceStatus } from '../engine/signals.js';
 import type { EntityRef } from '../engine/tuple.js';
 import type { AuditRecord, AuditCheckpoint, AuditQuery, AuditPage } from '../audit/record.js';
+import type { LoginState, SessionHandoff, SessionRecord } from '../sessions/session.js';
 
 export interface EntityStore {
   /** Every entity, ordered by type then id (byte order). */
@@ -105,7 +106,37 @@ export interface Store {
   readonly apiTokens: ApiTokenStore;
   readonly audit: AuditStore;
   readonly settings: SettingsStore;
+  readonly sessions: SessionStore;
   /** Throws a TenetError `TENET_ERR_STORE_UNAVAILABLE` when the store cannot be used. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Login sessions, login attempts and cross-host hand-offs (src/sessions/session.ts). */
+export interface SessionStore {
+  /** Rejects with TENET_ERR_STORE_CONFLICT when the id exists. */
+  create(record: SessionRecord): Promise<void>;
+  /** Also returns revoked and expired sessions: callers check revokedAt and expiry. */
+  get(id: string): Promise<SessionRecord | undefined>;
+  /** Records use (for idle expiry); no-op for an unknown id. */
+  touch(id: string, at: string): Promise<void>;
+  /** Revokes one session; false when unknown or already revoked (the first time is kept). */
+  revoke(id: string, at: string): Promise<boolean>;
+  /** Revokes every active session of the login; returns the revoked sessions' ids. */
+  revokeLogin(loginId: string, at: string): Promise<string[]>;
+  /** Revokes active sessions from the provider matching the IdP subject and/or IdP session id (back-channel logout); returns their ids. */
+  revokeByIdp(providerId: string, match: { readonly idpSubject?: string; readonly idpSessionId?: string }, at: string): Promise<string[]>;
+  /** Active (unrevoked, unexpired at `at`) sessions, newest first, optionally only one subject's ("Type::id"). */
+  listActive(at: string, subject?: string): Promise<SessionRecord[]>;
+  /** Deletes sessions that expired or were revoked before `before`; returns how many. */
+  purge(before: string): Promise<number>;
+
+  /** Rejects with TENET_ERR_STORE_CONFLICT when the id exists. */
+  putLoginState(state: LoginState): Promise<void>;
+  /** Returns and deletes the login state (single use), or undefined when unknown or expired at `at`. */
+  takeLoginState(id: string, at: string): Promise<LoginState | undefined>;
+
+  putHandoff(handoff: SessionHandoff): Promise<void>;
+  /** Returns and deletes the hand-off (single use), or undefined when unknown or expired at `at`. */
+  takeHandoff(id: string, at: string): Promise<SessionHandoff | undefined>;
 }

@@ -1,0 +1,181 @@
+import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FakeDecisionPoint } from '../../api/testing/fake-decision-point.js';
+import type { RouteConfig } from '../../config/enforcement-schema.js';
+import type { SessionRecord } from '../../sessions/session.js';
+import { createHttpAccess, type HttpAccessDeps, type VerdictCache } from './authorize-http.js';
+import type { BearerAuthenticator, HttpRequestFacts } from './http-access.js';
+import { AssertionSigner } from './identity-assertion.js';
+import { RouteTable } from './route-table.js';
+
+const routes: RouteConfig[] = [
+  {
+    name: 'wiki',
+    host: 'wiki.test',
+    pathPrefix: '/',
+    preserveHost: false,
+    resource: { type: 'App', id: 'allow-wiki' },
+    actions: { GET: 'read', POST: 'write' },
+    api: false,
+    headers: { 'X-Email': 'email', 'X-Groups': 'groups', 'X-Name': 'name' },
+    websockets: true,
+    timeout: '30s',
+  },
+  { name: 'payroll', host: 'payroll.test', pathPrefix: '/', preserveHost: false, resource: { type: 'App', id: 'stepup-payroll' }, actions: { GET: 'read' }, api: false, headers: {}, websockets: true, timeout: '30s' },
+  { name: 'admin', host: 'admin.test', pathPrefix: '/', preserveHost: false, resource: { type: 'App', id: 'deny-admin' }, actions: { GET: 'read' }, api: true, headers: {}, websockets: true, timeout: '30s' },
+];
+
+const session: SessionRecord = {
+  id: 'a'.repeat(64),
+  loginId: 'login-1',
+  host: 'wiki.test',
+  identity: {
+    providerId: 'dev',
+    idpSubject: 'sub-alice',
+    subject: { type: 'User', id: 'alice' },
+    parents: [{ type: 'Group', id: 'employees' }],
+    attributes: { department: 'eng' },
+    email: 'alice@example.com',
+    name: 'Alice\r\nX-Injected: yes',
+    groups: ['employees'],
+  },
+  authn: { methods: ['pwd'], phishingResistant: false, authenticatedAt: '2026-11-23T00:00:00.000Z' },
+  createdAt: '2026-11-23T00:00:00.000Z',
+  lastSeenAt: '2026-11-23T00:00:00.000Z',
+  expiresAt: '2026-11-23T12:00:00.000Z',
+};
+
+class MapCache implements VerdictCache {
+  readonly entries = new Map<string, { value: Parameters<VerdictCache['set']>[1]; ttl: number; sessionId: string | undefined }>();
+  get(key: string) {
+    return this.entries.get(key)?.value;
+  }
+  set(key: string, value: Parameters<VerdictCache['set']>[1], ttl: number, sessionId?: string) {
+    this.entries.set(key, { value, ttl, sessionId });
+  }
+}
+
+function facts(overrides: Partial<HttpRequestFacts> = {}): HttpRequestFacts {
+  return { method: 'GET', scheme: 'https', host: 'wiki.test', path: '/page?token=secret', clientIp: '192.0.2.7', accept: 'text/html', cookie: 'sid=good', userAgent: 'test', ...overrides };
+}
+
+describe('createHttpAccess', () => {
+  let signer: AssertionSigner;
+  beforeAll(async () => {
+    signer = await AssertionSigner.ephemeral('https://tenet.test');
+  });
+
+  function setup(extra: Partial<HttpAccessDeps> = {}) {
+    const decisionPoint = new FakeDecisionPoint();
+    const cache = new MapCache();
+    const access = createHttpAccess({
+      routes: new RouteTable(routes),
+      decisionPoint,
+      sessions: {
+        readCookie: (header) => (header?.includes('sid=good') ? 'good' : undefined),
+        resume: async (secret, host) => (secret === 'good' ? { ...session, host } : undefined),
+      },
+      signer,
+      cache,
+      publicUrl: 'https://tenet.test',
+      assertionHeader: 'X-Tenet-Assertion',
+      ...extra,
+    });
+    return { access, decisionPoint, cache };
+  }
+
+  it('allows with a verifiable assertion and the route headers, and builds the NIST tuple from trusted facts only', async () => {
+    const { access, decisionPoint } = setup();
+    const verdict = await access.authorize(facts(), 'proxy');
+    expect(verdict.kind).toBe('allow');
+    if (verdict.kind !== 'allow') return;
+    const token = verdict.headers['X-Tenet-Assertion'] ?? '';
+    const key = await importJWK(signer.jwks().keys[0]!, 'ES256');
+    const { payload } = await jwtVerify(token, key, { issuer: 'https://tenet.test', audience: 'wiki' });
+    expect(payload).toMatchObject({ sub: 'User::"alice"', email: 'alice@example.com', groups: ['employees'], decision_id: verdict.decision.id });
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBeLessThanOrEqual(120);
+    expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'ES256', kid: signer.keyId });
+    expect(verdict.headers['X-Email']).toBe('alice@example.com');
+    expect(verdict.headers['X-Groups']).toBe('employees');
+    expect(verdict.headers['X-Name']).toBeUndefined();
+
+    const call = decisionPoint.calls[0]!;
+    expect(call.meta).toEqual({ pep: 'proxy', caller: 'wiki' });
+    expect(call.request).toMatchObject({
+      subject: { type: 'User', id: 'alice', properties: { department: 'eng' }, parents: [{ type: 'Group', id: 'employees' }] },
+      action: { name: 'read' },
+      resource: { type: 'App', id: 'allow-wiki' },
+      environment: { ip: '192.0.2.7', method: 'GET', path: '/page', userAgent: 'test' },
+      authn: { methods: ['pwd'], phishingResistant: false },
+    });
+  });
+
+  it('reuses a cached allow (same assertion) for the same session, route, action, IP and device, and asks again otherwise', async () => {
+    const { access, decisionPoint, cache } = setup();
+    const first = await access.authorize(facts(), 'proxy');
+    const second = await access.authorize(facts({ path: '/other' }), 'proxy');
+    expect(second).toMatchObject({ kind: 'allow', cached: true });
+    if (first.kind !== 'allow' || second.kind !== 'allow') return;
+    expect(second.headers).toEqual(first.headers);
+    expect(decisionPoint.calls).toHaveLength(1);
+    const entry = [...cache.entries.values()][0]!;
+    expect(entry.sessionId).toBe(session.id);
+    expect(entry.ttl).toBeLessThanOrEqual(90);
+
+    await access.authorize(facts({ clientIp: '192.0.2.8' }), 'proxy');
+    await access.authorize(facts({ method: 'POST' }), 'proxy');
+    await access.authorize(facts({ deviceId: 'laptop-1' }), 'proxy');
+    expect(decisionPoint.calls).toHaveLength(4);
+  });
+
+  it('sends browsers without a session to login with the page to return to, and API clients a 401 verdict', async () => {
+    const { access, decisionPoint } = setup();
+    const browser = await access.authorize(facts({ cookie: undefined }), 'proxy');
+    expect(browser).toMatchObject({ kind: 'unauthenticated', browser: true });
+    if (browser.kind !== 'unauthenticated') return;
+    const url = new URL(browser.loginUrl);
+    expect(url.origin + url.pathname).toBe('https://tenet.test/.tenet/login');
+    expect(url.searchParams.get('rd')).toBe('https://wiki.test/page?token=secret');
+    expect(await access.authorize(facts({ cookie: 'sid=forged', accept: 'application/json' }), 'proxy')).toMatchObject({ kind: 'unauthenticated', browser: false });
+    expect(await access.authorize(facts({ host: 'admin.test', cookie: undefined }), 'proxy')).toMatchObject({ kind: 'unauthenticated', browser: false });
+    expect(decisionPoint.calls).toHaveLength(0);
+  });
+
+  it('judges a bearer token alone: a bad token is not rescued by a good cookie', async () => {
+    const bearer: BearerAuthenticator = {
+      authenticate: async (header) => (header === 'Bearer good-token' ? { ok: true, identity: session.identity, authn: session.authn } : { ok: false, problem: 'bad signature' }),
+    };
+    const { access } = setup({ bearer });
+    expect(await access.authorize(facts({ authorization: 'Bearer bad' }), 'ext-authz')).toMatchObject({ kind: 'unauthenticated', browser: false, problem: 'bad signature' });
+    expect(await access.authorize(facts({ authorization: 'Bearer good-token', cookie: undefined }), 'ext-authz')).toMatchObject({ kind: 'allow', session: undefined });
+    const { access: withoutBearer } = setup();
+    expect(await withoutBearer.authorize(facts({ authorization: 'Bearer good-token' }), 'proxy')).toMatchObject({ kind: 'unauthenticated' });
+  });
+
+  it('turns step-up into a login URL carrying the requirement, and deny into a deny verdict', async () => {
+    const { access } = setup();
+    const stepUp = await access.authorize(facts({ host: 'payroll.test' }), 'proxy');
+    expect(stepUp.kind).toBe('step-up');
+    if (stepUp.kind !== 'step-up') return;
+    const url = new URL(stepUp.stepUpUrl);
+    expect(Object.fromEntries(url.searchParams)).toEqual({ rd: 'https://payroll.test/page?token=secret', provider: 'dev', step_up: '1', max_age: '300', phr: '1' });
+    expect(await access.authorize(facts({ host: 'admin.test' }), 'forward-auth')).toMatchObject({ kind: 'deny', browser: false });
+  });
+
+  it('decides nothing for unknown hosts, non-canonical paths and unmapped methods', async () => {
+    const { access, decisionPoint } = setup();
+    expect(await access.authorize(facts({ host: 'unknown.test' }), 'proxy')).toEqual({ kind: 'no-route', browser: true });
+    expect(await access.authorize(facts({ path: '/a/../b' }), 'proxy')).toMatchObject({ kind: 'no-route' });
+    expect(await access.authorize(facts({ method: 'DELETE' }), 'proxy')).toMatchObject({ kind: 'method-not-allowed', browser: true });
+    expect(decisionPoint.calls).toHaveLength(0);
+  });
+
+  it('signs a fresh assertion per decision (unique jti)', async () => {
+    const { access } = setup({ cache: new MapCache() });
+    const first = await access.authorize(facts(), 'proxy');
+    const { access: again } = setup();
+    const second = await again.authorize(facts(), 'proxy');
+    if (first.kind !== 'allow' || second.kind !== 'allow') throw new Error('expected allow');
+    expect(decodeJwt(first.headers['X-Tenet-Assertion']!).jti).not.toBe(decodeJwt(second.headers['X-Tenet-Assertion']!).jti);
+  });
+});

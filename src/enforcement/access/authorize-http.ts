@@ -1,0 +1,210 @@
+// authorizeHttp: the one decision pipeline behind the proxy, forward-auth and ext_authz. Its steps
+// read as a table (matchRoute → mapAction → establishSubject → cached? → buildTuple → decide →
+// verdict); each PEP only translates its protocol to HttpRequestFacts and the Verdict back.
+import { createHash } from 'node:crypto';
+import type { Decision } from '../../engine/decision.js';
+import type { AccessRequest, Authentication, EntityRef } from '../../engine/tuple.js';
+import type { DecisionPoint } from '../../pdp/decision-point.js';
+import type { RouteConfig } from '../../config/enforcement-schema.js';
+import type { SessionIdentity, SessionRecord } from '../../sessions/session.js';
+import type { BearerAuthenticator, HttpAccess, HttpRequestFacts, UpstreamHeaders, Verdict } from './http-access.js';
+import { ASSERTION_LIFETIME_SECONDS, type AssertionSigner } from './identity-assertion.js';
+import { loginUrl, stepUpUrl } from './login-urls.js';
+import type { RouteTable } from './route-table.js';
+
+/** What the pipeline needs from the session service (src/sessions/sessions.ts). */
+export interface SessionLookup {
+  readCookie(cookieHeader: string | undefined): string | undefined;
+  resume(secret: string, host: string): Promise<SessionRecord | undefined>;
+}
+
+/** What the pipeline needs from the decision cache (src/sessions/decision-cache.ts). */
+export interface VerdictCache {
+  get(key: string): CachedAllow | CachedDecision | undefined;
+  set(key: string, value: CachedAllow | CachedDecision, ttlSeconds: number, sessionId?: string): void;
+}
+
+interface CachedDecision {
+  readonly decision: Decision;
+}
+
+interface CachedAllow extends CachedDecision {
+  readonly headers: UpstreamHeaders;
+  readonly assertionExpiresAtMs: number;
+}
+
+export interface HttpAccessDeps {
+  readonly routes: RouteTable;
+  readonly decisionPoint: DecisionPoint;
+  readonly sessions: SessionLookup;
+  /** Absent when bearer tokens are disabled or no provider is configured. */
+  readonly bearer?: BearerAuthenticator;
+  readonly signer: AssertionSigner;
+  readonly cache: VerdictCache;
+  /** The proxy's public base URL: login and step-up pages live under it. */
+  readonly publicUrl: string;
+  readonly assertionHeader: string;
+  readonly clock?: () => Date;
+}
+
+/** A cached assertion is reused only while it has at least this long left, so upstreams never receive one about to expire. */
+const ASSERTION_REUSE_MARGIN_SECONDS = 30;
+
+interface Subject {
+  readonly identity: SessionIdentity;
+  readonly authn: Authentication;
+  readonly session: SessionRecord | undefined;
+  /** Cache partition: the session id, or a hash of the bearer token. */
+  readonly cacheKey: string;
+}
+
+export function createHttpAccess(deps: HttpAccessDeps): HttpAccess {
+  const now = () => (deps.clock ?? (() => new Date()))();
+  return {
+    async authorize(facts, pep) {
+      const browser = isBrowser(facts);
+      const route = deps.routes.match(facts.host, facts.path);
+      if (route === undefined) return { kind: 'no-route', browser };
+      const routeBrowser = browser && !route.api;
+      const action = route.actions[facts.method.toUpperCase()];
+      if (action === undefined) return { kind: 'method-not-allowed', route, browser: routeBrowser };
+
+      const established = await establishSubject(facts, deps);
+      if (!established.ok) {
+        return { kind: 'unauthenticated', route, browser: routeBrowser, problem: established.problem, loginUrl: loginUrl(deps.publicUrl, returnUrl(facts)) };
+      }
+      const subject = established.subject;
+
+      const cacheKey = [subject.cacheKey, route.name, action, facts.clientIp, facts.deviceId ?? ''].join('\u0000');
+      const cached = deps.cache.get(cacheKey);
+      if (cached !== undefined) return verdictFor(cached.decision, route, subject, facts, routeBrowser, deps, true, 'headers' in cached ? cached.headers : undefined);
+
+      const decision = await deps.decisionPoint.decide(buildTuple(route, action, subject, facts, now()), { pep, caller: route.name });
+      const verdict = await verdictFor(decision, route, subject, facts, routeBrowser, deps, false, undefined);
+      remember(deps, cacheKey, verdict, decision, subject, now().getTime());
+      return verdict;
+    },
+  };
+}
+
+async function establishSubject(facts: HttpRequestFacts, deps: HttpAccessDeps): Promise<{ ok: true; subject: Subject } | { ok: false; problem: string }> {
+  const authorization = facts.authorization;
+  if (authorization !== undefined && /^bearer\s/i.test(authorization)) {
+    // A request that presents a bearer token is judged by it alone: a bad token is not rescued by a cookie.
+    if (deps.bearer === undefined) return { ok: false, problem: 'bearer tokens are not accepted here' };
+    const result = await deps.bearer.authenticate(authorization);
+    if (!result.ok) return { ok: false, problem: result.problem };
+    return { ok: true, subject: { identity: result.identity, authn: result.authn, session: undefined, cacheKey: `bearer:${createHash('sha256').update(authorization).digest('hex')}` } };
+  }
+  const secret = deps.sessions.readCookie(facts.cookie);
+  if (secret === undefined) return { ok: false, problem: 'no session' };
+  const session = await deps.sessions.resume(secret, facts.host);
+  if (session === undefined) return { ok: false, problem: 'the session is unknown, expired, revoked or belongs to another host' };
+  return { ok: true, subject: { identity: session.identity, authn: session.authn, session, cacheKey: `session:${session.id}` } };
+}
+
+/** The NIST tuple for this request. Query strings stay out: they may carry secrets and are not policy input. */
+export function buildTuple(route: RouteConfig, action: string, subject: Subject, facts: HttpRequestFacts, time: Date): AccessRequest {
+  const { identity } = subject;
+  const parents: readonly EntityRef[] = identity.parents;
+  return {
+    subject: {
+      type: identity.subject.type,
+      id: identity.subject.id,
+      ...(Object.keys(identity.attributes).length > 0 ? { properties: identity.attributes } : {}),
+      ...(parents.length > 0 ? { parents } : {}),
+    },
+    ...(facts.deviceId === undefined ? {} : { deviceId: facts.deviceId }),
+    action: { name: action },
+    resource: { type: route.resource.type, id: route.resource.id },
+    environment: {
+      ip: facts.clientIp,
+      time: time.toISOString(),
+      method: facts.method.toUpperCase(),
+      path: pathWithoutQuery(facts.path),
+      ...(facts.userAgent === undefined ? {} : { userAgent: facts.userAgent }),
+    },
+    authn: subject.authn,
+  };
+}
+
+async function verdictFor(
+  decision: Decision,
+  route: RouteConfig,
+  subject: Subject,
+  facts: HttpRequestFacts,
+  browser: boolean,
+  deps: HttpAccessDeps,
+  cached: boolean,
+  cachedHeaders: UpstreamHeaders | undefined,
+): Promise<Verdict> {
+  switch (decision.outcome) {
+    case 'allow': {
+      const headers = cachedHeaders ?? (await upstreamHeaders(route, subject, facts, decision, deps)).headers;
+      return { kind: 'allow', route, decision, session: subject.session, headers, cached };
+    }
+    case 'step-up': {
+      const requirement = decision.obligations.stepUp ?? { phishingResistant: false, maxAgeSeconds: 0 };
+      return { kind: 'step-up', route, decision, browser, stepUpUrl: stepUpUrl(deps.publicUrl, returnUrl(facts), requirement, subject.identity.providerId) };
+    }
+    case 'deny':
+      return { kind: 'deny', route, decision, browser };
+  }
+}
+
+async function upstreamHeaders(route: RouteConfig, subject: Subject, facts: HttpRequestFacts, decision: Decision, deps: HttpAccessDeps): Promise<{ headers: UpstreamHeaders; expiresAtMs: number }> {
+  const { identity } = subject;
+  const sub = `${identity.subject.type}::${JSON.stringify(identity.subject.id)}`;
+  const assertion = await deps.signer.sign({
+    sub,
+    groups: identity.groups,
+    decisionId: decision.id,
+    audience: route.name,
+    ...(identity.email === undefined ? {} : { email: identity.email }),
+    ...(identity.name === undefined ? {} : { name: identity.name }),
+    ...(facts.deviceId === undefined ? {} : { deviceId: facts.deviceId }),
+  });
+  const values: Record<string, string | undefined> = {
+    subject: sub,
+    email: identity.email,
+    name: identity.name,
+    groups: identity.groups.join(','),
+    device: facts.deviceId,
+    decision: decision.id,
+  };
+  const headers: Record<string, string> = { [deps.assertionHeader]: assertion.token };
+  for (const [header, field] of Object.entries(route.headers)) {
+    const value = values[field];
+    // Header values must not carry CR/LF or other controls from IdP claims (response splitting).
+    if (value !== undefined && value !== '' && !/[\u0000-\u001f\u007f]/.test(value)) headers[header] = value;
+  }
+  return { headers, expiresAtMs: assertion.expiresAtMs };
+}
+
+function remember(deps: HttpAccessDeps, key: string, verdict: Verdict, decision: Decision, subject: Subject, nowMs: number): void {
+  let ttl = decision.obligations.cacheTtlSeconds;
+  if (ttl <= 0) return;
+  const sessionId = subject.session?.id;
+  if (verdict.kind === 'allow') {
+    const assertionExpiresAtMs = nowMs + ASSERTION_LIFETIME_SECONDS * 1000;
+    ttl = Math.min(ttl, ASSERTION_LIFETIME_SECONDS - ASSERTION_REUSE_MARGIN_SECONDS);
+    deps.cache.set(key, { decision, headers: verdict.headers, assertionExpiresAtMs }, ttl, sessionId);
+    return;
+  }
+  deps.cache.set(key, { decision }, ttl, sessionId);
+}
+
+/** Browsers get redirects and HTML pages; API clients get status codes and JSON. */
+export function isBrowser(facts: HttpRequestFacts): boolean {
+  if (facts.authorization !== undefined) return false;
+  return facts.accept !== undefined && /\btext\/html\b/i.test(facts.accept);
+}
+
+function returnUrl(facts: HttpRequestFacts): string {
+  return `${facts.scheme}://${facts.host}${facts.path}`;
+}
+
+function pathWithoutQuery(path: string): string {
+  const query = path.indexOf('?');
+  return query < 0 ? path : path.slice(0, query);
+}
