@@ -5,7 +5,8 @@ import type { AuditCheckpoint, AuditPage, AuditQuery, AuditRecord } from '../../
 import type { CedarEntity, DevicePosture, DeviceRecord, DeviceStatus } from '../../engine/signals.js';
 import type { EntityRef } from '../../engine/tuple.js';
 import { TenetError } from '../../errors.js';
-import type { ApiTokenRecord, Store, ThreatIndicator } from '../../store/ports.js';
+import type { LoginState, SessionHandoff, SessionRecord } from '../../sessions/session.js';
+import type { ApiTokenRecord, SessionStore, Store, ThreatIndicator } from '../../store/ports.js';
 
 const key = (ref: EntityRef): string => `${ref.type}::${JSON.stringify(ref.id)}`;
 
@@ -109,6 +110,7 @@ export function memoryStore(): MemoryStore {
       },
       checkpoints: async () => [...checkpoints],
     },
+    sessions: memorySessionStore(),
     settings: {
       get: async (name) => settings.get(name),
       put: async (name, value) => {
@@ -121,4 +123,104 @@ export function memoryStore(): MemoryStore {
     close: async () => {},
   };
   return store;
+}
+
+/** The SessionStore port over Maps, with the same semantics as SQLite (the session contract runs on it: src/sessions/session-store-double.test.ts). */
+function memorySessionStore(): SessionStore {
+  const sessions = new Map<string, SessionRecord>();
+  const loginStates = new Map<string, LoginState>();
+  const handoffs = new Map<string, SessionHandoff>();
+
+  const instant = (text: string, code: 'TENET_ERR_STORE_CONSTRAINT' | 'TENET_ERR_STORE_INVALID_ARGUMENT'): number => {
+    const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i.test(text) ? Date.parse(text) : Number.NaN;
+    if (Number.isNaN(ms)) throw new TenetError(code, `"${text}" is not an ISO 8601 time with an offset`);
+    return ms;
+  };
+  const isActive = (record: SessionRecord, atMs: number): boolean => record.revokedAt === undefined && instant(record.expiresAt, 'TENET_ERR_STORE_CONSTRAINT') > atMs;
+  const revokeWhere = (matches: (record: SessionRecord) => boolean, at: string): string[] => {
+    const atMs = instant(at, 'TENET_ERR_STORE_INVALID_ARGUMENT');
+    const revoked: string[] = [];
+    for (const record of sessions.values()) {
+      if (isActive(record, atMs) && matches(record)) {
+        sessions.set(record.id, { ...record, revokedAt: at });
+        revoked.push(record.id);
+      }
+    }
+    return revoked.sort();
+  };
+  const take = <T extends { readonly expiresAt: string }>(map: Map<string, T>, id: string, at: string): T | undefined => {
+    const atMs = instant(at, 'TENET_ERR_STORE_INVALID_ARGUMENT');
+    const item = map.get(id);
+    map.delete(id);
+    return item === undefined || instant(item.expiresAt, 'TENET_ERR_STORE_CONSTRAINT') <= atMs ? undefined : item;
+  };
+  const conflict = (what: string): TenetError => new TenetError('TENET_ERR_STORE_CONFLICT', `a ${what} with the same id already exists`);
+
+  return {
+    create: async (record) => {
+      for (const time of [record.createdAt, record.lastSeenAt, record.expiresAt, record.revokedAt]) if (time !== undefined) instant(time, 'TENET_ERR_STORE_CONSTRAINT');
+      if (sessions.has(record.id)) throw conflict('session');
+      sessions.set(record.id, record);
+    },
+    get: async (id) => sessions.get(id),
+    touch: async (id, at) => {
+      const atMs = instant(at, 'TENET_ERR_STORE_INVALID_ARGUMENT');
+      const record = sessions.get(id);
+      if (record !== undefined && instant(record.lastSeenAt, 'TENET_ERR_STORE_CONSTRAINT') < atMs) sessions.set(id, { ...record, lastSeenAt: at });
+    },
+    revoke: async (id, at) => {
+      instant(at, 'TENET_ERR_STORE_INVALID_ARGUMENT');
+      const record = sessions.get(id);
+      if (record === undefined || record.revokedAt !== undefined) return false;
+      sessions.set(id, { ...record, revokedAt: at });
+      return true;
+    },
+    revokeLogin: async (loginId, at) => revokeWhere((record) => record.loginId === loginId, at),
+    revokeByIdp: async (providerId, match, at) => {
+      if (match.idpSubject === undefined && match.idpSessionId === undefined) {
+        throw new TenetError('TENET_ERR_STORE_INVALID_ARGUMENT', 'revoking sessions by identity provider needs an IdP subject, an IdP session id, or both');
+      }
+      return revokeWhere(
+        ({ identity }) =>
+          identity.providerId === providerId &&
+          (match.idpSubject === undefined || identity.idpSubject === match.idpSubject) &&
+          (match.idpSessionId === undefined || identity.idpSessionId === match.idpSessionId),
+        at,
+      );
+    },
+    listActive: async (at, subject) => {
+      const atMs = instant(at, 'TENET_ERR_STORE_INVALID_ARGUMENT');
+      const created = (record: SessionRecord): number => instant(record.createdAt, 'TENET_ERR_STORE_CONSTRAINT');
+      return [...sessions.values()]
+        .filter((record) => isActive(record, atMs) && (subject === undefined || key(record.identity.subject) === subject))
+        .sort((a, b) => created(b) - created(a) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    },
+    purge: async (before) => {
+      const beforeMs = instant(before, 'TENET_ERR_STORE_INVALID_ARGUMENT');
+      const ended = (time: string | undefined): boolean => time !== undefined && instant(time, 'TENET_ERR_STORE_CONSTRAINT') < beforeMs;
+      let removed = 0;
+      for (const record of sessions.values()) {
+        if (ended(record.expiresAt) || ended(record.revokedAt)) {
+          sessions.delete(record.id);
+          removed += 1;
+        }
+      }
+      for (const state of loginStates.values()) if (ended(state.expiresAt)) loginStates.delete(state.id);
+      for (const handoff of handoffs.values()) if (ended(handoff.expiresAt) || !sessions.has(handoff.sessionId)) handoffs.delete(handoff.id);
+      return removed;
+    },
+    putLoginState: async (state) => {
+      instant(state.expiresAt, 'TENET_ERR_STORE_CONSTRAINT');
+      if (loginStates.has(state.id)) throw conflict('login state');
+      loginStates.set(state.id, state);
+    },
+    takeLoginState: async (id, at) => take(loginStates, id, at),
+    putHandoff: async (handoff) => {
+      instant(handoff.expiresAt, 'TENET_ERR_STORE_CONSTRAINT');
+      if (handoffs.has(handoff.id)) throw conflict('hand-off');
+      if (!sessions.has(handoff.sessionId)) throw new TenetError('TENET_ERR_STORE_CONSTRAINT', `hand-off for unknown session ${handoff.sessionId}`);
+      handoffs.set(handoff.id, handoff);
+    },
+    takeHandoff: async (id, at) => take(handoffs, id, at),
+  };
 }

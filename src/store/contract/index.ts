@@ -10,10 +10,12 @@ import { deviceContract } from './devices.contract.js';
 import { entityContract } from './entities.contract.js';
 import type { OpenStore } from './harness.js';
 import { lifecycleContract } from './lifecycle.contract.js';
+import { sessionContract } from './sessions.contract.js';
 import { settingsContract } from './settings.contract.js';
 import { threatContract } from './threats.contract.js';
 
 export type { OpenStore } from './harness.js';
+export { sessionContract } from './sessions.contract.js';
 
 /** Registers the contract tests for one adapter. `open` must return a new, empty store on every call. */
 export function runStoreContract(name: string, open: OpenStore): void {
@@ -23,6 +25,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
     threatContract(open);
     apiTokenContract(open);
     settingsContract(open);
+    sessionContract(open);
     lifecycleContract(open);
     describe('audit', () => {
       // The audit suite (owned by src/audit) opens stores without closing them; close them here.

@@ -80,6 +80,29 @@ describe('sqlite store', () => {
     await expect(openSqliteStore({ path: join(blocker, 'sub', 'tenet.db') })).rejects.toMatchObject({ code: 'TENET_ERR_STORE_UNAVAILABLE' });
   });
 
+  it('hands a login state to one of two processes sharing the file, never to both', async () => {
+    const path = tempDbPath();
+    const [first, second] = [await openSqliteStore({ path }), await openSqliteStore({ path })];
+    try {
+      const state = {
+        id: 'a'.repeat(64),
+        providerId: 'corp',
+        nonce: 'n',
+        codeVerifier: 'v',
+        returnTo: '/',
+        browserBinding: 'b'.repeat(64),
+        createdAt: '2025-03-01T10:00:00.000Z',
+        expiresAt: '2025-03-01T10:10:00.000Z',
+      };
+      await first.sessions.putLoginState(state);
+      const taken = await Promise.all([second.sessions.takeLoginState(state.id, state.createdAt), first.sessions.takeLoginState(state.id, state.createdAt)]);
+      expect(taken).toEqual([state, undefined]);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   it('enforces foreign keys (posture rows cannot outlive their device)', async () => {
     const path = tempDbPath();
     const store = await openSqliteStore({ path });

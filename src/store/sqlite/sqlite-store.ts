@@ -1,5 +1,6 @@
-// The embedded store: one SQLite file (better-sqlite3) holding signals, tokens, settings and the
-// decision log. Opening it configures durability, migrates the schema, and assembles the ports.
+// The embedded store: one SQLite file (better-sqlite3) holding signals, tokens, settings, login
+// sessions and the decision log. Opening it configures durability, migrates the schema, and
+// assembles the ports.
 import type Database from 'better-sqlite3';
 import { TenetError } from '../../errors.js';
 import type { Store } from '../ports.js';
@@ -10,6 +11,7 @@ import { SqliteEntityStore } from './entity-store.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openConnection } from './connection.js';
 import { toStoreError } from './errors.js';
 import { migrate } from './migrate.js';
+import { SqliteSessionStore } from './session-store.js';
 import { SqliteSettingsStore } from './settings-store.js';
 import { SqliteThreatIntelStore } from './threat-intel-store.js';
 
@@ -41,6 +43,7 @@ function assemble(db: Database.Database): Store {
     apiTokens: new SqliteApiTokenStore(db),
     audit: new SqliteAuditStore(db),
     settings: new SqliteSettingsStore(db),
+    sessions: new SqliteSessionStore(db),
     async ping() {
       try {
         db.prepare('SELECT 1').get();

@@ -4,5 +4,6 @@
 import type { Migration } from './migration.js';
 import { migration as signals } from './0001-signals.js';
 import { migration as audit } from './0002-audit.js';
+import { migration as sessions } from './0003-sessions.js';
 
-export const MIGRATIONS: readonly Migration[] = [signals, audit];
+export const MIGRATIONS: readonly Migration[] = [signals, audit, sessions];
