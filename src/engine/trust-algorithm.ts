@@ -33,8 +33,8 @@ export interface TrustEvaluation {
 /**
  * The parts of one request's evaluation that do not depend on its authentication: the context
  * parts and the scope and entity slices (scope matching and entity slicing read only the
- * principal, action, resource, their properties and the store). Passing the same entity list
- * again lets an evaluator reuse what it built from it.
+ * principal, action, resource, their properties and request-time parents, and the store). Passing
+ * the same entity list again lets an evaluator reuse what it built from it.
  */
 export interface AuthnIndependent {
   readonly context: AuthnIndependentContext;

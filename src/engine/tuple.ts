@@ -12,7 +12,18 @@ export interface EntityRef {
 export interface RequestEntity extends EntityRef {
   /** Overlaid on the stored entity's attributes for this request only. */
   readonly properties?: Readonly<Record<string, unknown>>;
+  /**
+   * Request-time parents (e.g. IdP groups), added to the stored entity's parents for this request
+   * only; their own stored ancestors apply too. Set only by Tenet's own PEPs from verified identity
+   * (the AuthZEN API does not accept them). Each must be a Cedar entity type name and a non-empty
+   * id; at most MAX_REQUEST_PARENTS, and none may make the entity its own ancestor, or the request
+   * is invalid.
+   */
+  readonly parents?: readonly EntityRef[];
 }
+
+/** Most request-time parents one principal or resource may carry (e.g. IdP groups in one login). */
+export const MAX_REQUEST_PARENTS = 256;
 
 export interface RequestAction {
   /** Mapped to the Cedar action `Action::"<name>"`. */

@@ -1,7 +1,8 @@
 // Differential test of scope slicing and entity slicing: for random small policy sets and
 // requests, decide() (which evaluates only the scope slice over only the entity slice) must give
 // cedar-wasm's answer over the whole set and the whole store: same decision, same determining and
-// erroring policies.
+// erroring policies. The second case adds request-time parents (and properties) to the principal
+// and resource, with both evaluators; the oracle gets them written into the whole store.
 import { isAuthorized, type Context, type Entities } from '@cedar-policy/cedar-wasm/nodejs';
 import { describe, expect, it } from 'vitest';
 import { decide } from '../decide.js';
@@ -10,8 +11,9 @@ import { assessRisk } from '../risk/assess.js';
 import { DEFAULT_ENGINE_SETTINGS } from '../settings.js';
 import type { CedarEntity } from '../signals.js';
 import { entityLookup, request as baseRequest, snapshot } from '../testdata/fixtures.js';
-import type { AccessRequest } from '../tuple.js';
+import type { AccessRequest, EntityRef, RequestEntity } from '../tuple.js';
 import { buildContext } from './context.js';
+import { entityKey } from './entity-key.js';
 
 /** mulberry32: a tiny seeded PRNG, so every run checks the same cases. */
 function prng(seed: number): () => number {
@@ -140,5 +142,68 @@ describe('scope slicing preserves the Cedar answer', () => {
     }
     // The slicing must actually slice, or the test proves nothing.
     expect(evaluatedFewer).toBeGreaterThan(200);
+  });
+
+  it('agrees with cedar-wasm over the whole store with request parents written in, for both evaluators, on 400 random cases', () => {
+    const random = prng(20_250_911);
+    const settings = DEFAULT_ENGINE_SETTINGS;
+    let withParents = 0;
+    let evaluatedFewer = 0;
+    let allowed = 0;
+    /** Some of `pool` (never the entity itself), or no `parents` member at all. */
+    const someParents = (pool: readonly string[], self: string): EntityRef[] | undefined => {
+      if (random() < 0.2) return undefined;
+      return pool.filter((key) => key !== self && random() < 0.4).map(parseRef);
+    };
+    /** The store as the request sees it: the entity's stored parents plus the request's, properties overlaid. */
+    const written = (store: readonly CedarEntity[], entity: RequestEntity): CedarEntity[] => {
+      const key = entityKey(entity);
+      const stored = store.find((candidate) => entityKey(candidate.uid) === key);
+      const parents = new Map([...(stored?.parents ?? []), ...(entity.parents ?? [])].map((ref) => [entityKey(ref), ref]));
+      const merged: CedarEntity = { uid: { type: entity.type, id: entity.id }, attrs: { ...(stored?.attrs ?? {}), ...((entity.properties ?? {}) as CedarEntity['attrs']) }, parents: [...parents.values()] };
+      return [...store.filter((candidate) => candidate !== stored), merged];
+    };
+    for (let setIndex = 0; setIndex < 80; setIndex++) {
+      const text = randomPolicies(random);
+      const source = { policies: [{ file: `parents-${setIndex}.cedar`, text }] };
+      const sets = [loadPolicySet(source, { evaluator: 'compiled' }), loadPolicySet(source, { evaluator: 'wasm' })];
+      for (let requestIndex = 0; requestIndex < 5; requestIndex++) {
+        const subjectKey = pick(random, PRINCIPALS);
+        const resourceKey = pick(random, RESOURCES);
+        const subjectParents = someParents([...GROUPS, 'Group::"g9"'], subjectKey);
+        const resourceParents = someParents([...FOLDERS, 'Folder::"f9"'], resourceKey);
+        const subject: RequestEntity = {
+          ...parseRef(subjectKey),
+          ...(subjectParents === undefined ? {} : { parents: subjectParents }),
+          ...(random() < 0.3 ? { properties: { level: Math.floor(random() * 5) } } : {}),
+        };
+        const resource: RequestEntity = { ...parseRef(resourceKey), ...(resourceParents === undefined ? {} : { parents: resourceParents }) };
+        if ((subject.parents?.length ?? 0) + (resource.parents?.length ?? 0) > 0) withParents++;
+        const request: AccessRequest = { ...baseRequest(), subject, action: { name: parseRef(pick(random, ACTIONS)).id }, resource, context: { flag: random() < 0.5 } };
+        const signals = snapshot({ entities: entityLookup(ENTITIES), device: random() < 0.5 ? undefined : snapshot().device });
+        const whole = isAuthorized({
+          principal: { type: subject.type, id: subject.id },
+          action: { type: 'Action', id: request.action.name },
+          resource: { type: resource.type, id: resource.id },
+          context: buildContext(request, signals, assessRisk(request, signals, settings), settings) as Context,
+          policies: { staticPolicies: Object.fromEntries(sets[0]?.ids.map((id) => [id, sets[0]?.policies.get(id)?.text ?? '']) ?? []) },
+          entities: written(written(ENTITIES, subject), resource) as unknown as Entities,
+        });
+        if (whole.type !== 'success') throw new Error(JSON.stringify(whole.errors));
+        for (const policySet of sets) {
+          const decision = decide(request, signals, policySet, settings);
+          const label = `${text}\n-- ${JSON.stringify(subject)} ${request.action.name} ${JSON.stringify(resource)}`;
+          expect(decision.outcome, label).toBe(whole.response.decision);
+          expect([...decision.policies.determining].sort(), label).toEqual([...whole.response.diagnostics.reason].sort());
+          expect(decision.policies.errored.map((e) => e.policyId).sort(), label).toEqual(whole.response.diagnostics.errors.map((e) => e.policyId).sort());
+          if (decision.policies.evaluated < decision.policies.total) evaluatedFewer++;
+          if (decision.outcome === 'allow') allowed++;
+        }
+      }
+    }
+    // The cases must exercise what they claim to.
+    expect(withParents).toBeGreaterThan(250);
+    expect(evaluatedFewer).toBeGreaterThan(200);
+    expect(allowed).toBeGreaterThan(100);
   });
 });

@@ -2,10 +2,12 @@
 // entity JSON object once, not once per call. The engine hands the evaluator the same CedarEntity
 // objects (from the signals EntityIndex and the schema's action entities) on every request until
 // that index is rebuilt, so their conversion is cached in a WeakMap keyed by object identity; the
-// request's overlaid principal and resource are new objects per request and so are converted
-// afresh. A rebuilt index brings new objects, which miss the cache; the old entries go with the
-// old objects. The cache assumes, as the engine's readonly types promise, that an entity JSON
-// object is not mutated after it has been handed to an evaluator.
+// request's overlaid principal and resource (its properties and request-time parents, e.g. IdP
+// groups, merged in by ../entity-slice.ts) are new objects per request and so are converted
+// afresh, and their ancestors are computed in this call's view only. A rebuilt index brings new
+// objects, which miss the cache; the old entries go with the old objects. The cache assumes, as
+// the engine's readonly types promise, that an entity JSON object is not mutated after it has
+// been handed to an evaluator.
 //
 // Answers exactly as entityGraphFromJson (json/entities-json.ts) does: conversion errors are the
 // same (the same converter runs, with the same path, and failures are never cached), and whenever
