@@ -295,6 +295,7 @@ describe('tenet (CLI subprocesses)', { timeout: 90_000 }, () => {
       'token list',
       'token revoke',
       'token hash',
+      'dev-idp',
     ];
     // Every command in one process through the real entry point (test/support/cli-help-all.ts),
     // and one as its own `tenet … --help` to show the two print the same.

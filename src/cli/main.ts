@@ -5,6 +5,7 @@ import { registerAuditCommands } from './commands/audit.js';
 import { registerCedarCommands } from './commands/cedar.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerDevIdpCommand } from './commands/dev-idp.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -24,5 +25,6 @@ registerImportCommands(program);
 registerAuditCommands(program);
 registerTokenCommands(program);
 registerCedarCommands(program);
+registerDevIdpCommand(program);
 
 await program.parseAsync(process.argv);
