@@ -11,12 +11,15 @@ import { parseDevices } from './signals/devices/index.js';
 import { parseEntities } from './signals/identity/index.js';
 import { parseThreatIndicators } from './signals/threat-intel/index.js';
 import { openRuntime, type Runtime } from './runtime.js';
+import { startEnforcementPoints, type RunningEnforcement } from './enforcement-points.js';
 
 export interface RunningServer {
   readonly runtime: Runtime;
   readonly api: FastifyInstance;
   /** The address actually bound, e.g. `http://127.0.0.1:8180`. */
   readonly url: string;
+  /** The proxy / forward-auth / ext_authz listeners, when configured. */
+  readonly enforcement: RunningEnforcement | undefined;
   stop(): Promise<void>;
 }
 
@@ -60,6 +63,14 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
     await runtime.close();
     throw error;
   }
+  let enforcement: RunningEnforcement | undefined;
+  try {
+    enforcement = await startEnforcementPoints(runtime, { storePath: config.store.path, logger });
+  } catch (error) {
+    await api.close();
+    await runtime.close();
+    throw error;
+  }
   const address = api.server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
@@ -68,6 +79,7 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      await enforcement?.stop();
       await api.close();
       await runtime.close();
     })();
@@ -92,7 +104,7 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
       });
     }
   }
-  return { runtime, api, url, stop };
+  return { runtime, api, url, enforcement, stop };
 }
 
 function apiAuth(loaded: LoadedConfig): ApiAuthSettings {

@@ -194,7 +194,7 @@ export const extAuthzSchema = z
     grpcListen: listenAddress.optional().describe('Address for the gRPC envoy.service.auth.v3.Authorization service (plaintext; put it on loopback or a private network).'),
     httpPathPrefix: z
       .string()
-      .regex(/^\/[A-Za-z0-9/._-]*$/, 'expected a path starting with "/"')
+      .regex(/^\/\.tenet\/[A-Za-z0-9/_-]+$/, 'expected a path under "/.tenet/", e.g. "/.tenet/ext-authz" (reserved paths are never forwarded upstream)')
       .default('/.tenet/ext-authz')
       .describe('Path prefix of the ext_authz HTTP service on the proxy listener (Envoy http_service path_prefix).'),
   })

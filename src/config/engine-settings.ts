@@ -47,5 +47,10 @@ function sensitivityLookup(config: TenetConfig): (resource: EntityRef) => Sensit
     if (rule.id === undefined) byType.set(rule.type, rule.sensitivity);
     else exact.set(`${rule.type}\u0000${rule.id}`, rule.sensitivity);
   }
+  // A route's sensitivity is shorthand for a `resources` entry (config checks refuse disagreement).
+  for (const route of config.routes) {
+    const key = `${route.resource.type}\u0000${route.resource.id}`;
+    if (route.sensitivity !== undefined && !exact.has(key)) exact.set(key, route.sensitivity);
+  }
   return (resource) => exact.get(`${resource.type}\u0000${resource.id}`) ?? byType.get(resource.type);
 }

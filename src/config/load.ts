@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { TenetError, type ErrorIssue } from '../errors.js';
 import { configSchema, type TenetConfig } from './schema.js';
 import { knownKeysAt, suggestKey } from './schema-keys.js';
+import { checkEnforcement } from './enforcement-checks.js';
 
 export interface LoadedConfig {
   readonly config: TenetConfig;
@@ -148,7 +149,8 @@ function checkSemantics(config: TenetConfig, baseDir: string): { issues: ErrorIs
     if (names.has(source.source)) issues.push({ path: `signals.threatIntel.${index}.source`, message: `source "${source.source}" is used twice`, hint: 'each feed needs its own source name, since reloading replaces by source' });
     names.add(source.source);
   });
-  return { issues, warnings };
+  const enforcement = checkEnforcement(config, baseDir, requireFile);
+  return { issues: [...issues, ...enforcement.issues], warnings: [...warnings, ...enforcement.warnings] };
 }
 
 function requireFile(issues: ErrorIssue[], path: string, absolute: string): void {

@@ -55,8 +55,10 @@ class MapCache implements VerdictCache {
   }
 }
 
-function facts(overrides: Partial<HttpRequestFacts> = {}): HttpRequestFacts {
-  return { method: 'GET', scheme: 'https', host: 'wiki.test', path: '/page?token=secret', clientIp: '192.0.2.7', accept: 'text/html', cookie: 'sid=good', userAgent: 'test', ...overrides };
+function facts(overrides: { [K in keyof HttpRequestFacts]?: HttpRequestFacts[K] | undefined } = {}): HttpRequestFacts {
+  const merged: Record<string, unknown> = { method: 'GET', scheme: 'https', host: 'wiki.test', path: '/page?token=secret', clientIp: '192.0.2.7', accept: 'text/html', cookie: 'sid=good', userAgent: 'test', ...overrides };
+  for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
+  return merged as unknown as HttpRequestFacts;
 }
 
 describe('createHttpAccess', () => {

@@ -20,9 +20,11 @@ export interface SessionLookup {
 
 /** What the pipeline needs from the decision cache (src/sessions/decision-cache.ts). */
 export interface VerdictCache {
-  get(key: string): CachedAllow | CachedDecision | undefined;
-  set(key: string, value: CachedAllow | CachedDecision, ttlSeconds: number, sessionId?: string): void;
+  get(key: string): CachedVerdict | undefined;
+  set(key: string, value: CachedVerdict, ttlSeconds: number, sessionId?: string): void;
 }
+
+export type CachedVerdict = CachedAllow | CachedDecision;
 
 interface CachedDecision {
   readonly decision: Decision;
@@ -75,7 +77,8 @@ export function createHttpAccess(deps: HttpAccessDeps): HttpAccess {
       }
       const subject = established.subject;
 
-      const cacheKey = [subject.cacheKey, route.name, action, facts.clientIp, facts.deviceId ?? ''].join('\u0000');
+      // The policy version is part of the key, so a reload never serves a decision of the old policy set.
+      const cacheKey = [subject.cacheKey, route.name, action, facts.clientIp, facts.deviceId ?? '', deps.decisionPoint.policyVersion()].join('\u0000');
       const cached = deps.cache.get(cacheKey);
       if (cached !== undefined) return verdictFor(cached.decision, route, subject, facts, routeBrowser, deps, true, 'headers' in cached ? cached.headers : undefined);
 

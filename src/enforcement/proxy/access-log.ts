@@ -1,0 +1,41 @@
+// One access-log line per request (pino, info). Only what operators need to follow a request and
+// find its decision: never cookies, Authorization, the identity assertion, or the query string
+// (login codes and tokens travel there).
+import type { Logger } from 'pino';
+import { pathWithoutQuery } from './request-target.js';
+
+export interface AccessLogEntry {
+  readonly method: string;
+  readonly host: string;
+  /** Path and query as received; the query is removed before logging. */
+  readonly path: string;
+  readonly status: number;
+  /** The verdict kind, or what happened instead ("reserved", "rejected", "error"). */
+  readonly outcome: string;
+  readonly decisionId?: string | undefined;
+  readonly route?: string | undefined;
+  /** Why forwarding failed, when it did. */
+  readonly failure?: string | undefined;
+  readonly upstreamMs?: number | undefined;
+  readonly durationMs: number;
+  readonly websocket?: boolean;
+}
+
+export function logAccess(logger: Logger, entry: AccessLogEntry): void {
+  logger.info(
+    {
+      method: entry.method,
+      host: entry.host,
+      path: pathWithoutQuery(entry.path),
+      status: entry.status,
+      outcome: entry.outcome,
+      ...(entry.decisionId === undefined ? {} : { decisionId: entry.decisionId }),
+      ...(entry.route === undefined ? {} : { route: entry.route }),
+      ...(entry.failure === undefined ? {} : { failure: entry.failure }),
+      ...(entry.upstreamMs === undefined ? {} : { upstreamMs: Math.round(entry.upstreamMs * 10) / 10 }),
+      durationMs: Math.round(entry.durationMs * 10) / 10,
+      ...(entry.websocket === true ? { websocket: true } : {}),
+    },
+    'proxy request',
+  );
+}
