@@ -148,7 +148,7 @@ function prepareState(loaded: LoadedConfig, now: Date): ActiveState {
 }
 
 function warnIfRestartNeeded(logger: Logger, before: LoadedConfig, after: LoadedConfig): void {
-  const keys = ['listen', 'api', 'store', 'audit', 'logging'] as const;
+  const keys = ['listen', 'api', 'store', 'audit', 'logging', 'routes', 'authentication', 'proxy', 'extAuthz'] as const;
   for (const key of keys) {
     if (JSON.stringify(before.config[key]) !== JSON.stringify(after.config[key])) {
       logger.warn({ key }, `config key "${key}" changed; it takes effect at the next restart`);

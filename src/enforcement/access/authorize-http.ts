@@ -179,7 +179,7 @@ async function upstreamHeaders(route: RouteConfig, subject: Subject, facts: Http
   for (const [header, field] of Object.entries(route.headers)) {
     const value = values[field];
     // Header values must not carry CR/LF or other controls from IdP claims (response splitting).
-    if (value !== undefined && value !== '' && !/[\u0000-\u001f\u007f]/.test(value)) headers[header] = value;
+    if (value !== undefined && value !== '' && !hasControlCharacter(value)) headers[header] = value;
   }
   return { headers, expiresAtMs: assertion.expiresAtMs };
 }
@@ -195,6 +195,14 @@ function remember(deps: HttpAccessDeps, key: string, verdict: Verdict, decision:
     return;
   }
   deps.cache.set(key, { decision }, ttl, sessionId);
+}
+
+function hasControlCharacter(value: string): boolean {
+  for (let index = 0; index < value.length; index += 1) {
+    const code = value.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
 
 /** Browsers get redirects and HTML pages; API clients get status codes and JSON. */

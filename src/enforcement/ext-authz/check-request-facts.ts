@@ -5,7 +5,7 @@
 // Everything is validated; a field that is missing or malformed is named in the refusal.
 import type { HttpRequestFacts } from '../access/http-access.js';
 import { clientHeaders, requestLine, type HeaderLookup, type Parsed } from '../forward-auth/forwarded-request.js';
-import { canonicalIp } from '../forward-auth/trusted-peers.js';
+import { canonicalIp } from '../access/trusted-peers.js';
 import type { CheckRequestMessage } from './authorization-proto.js';
 
 const HTTP = 'attributes.request.http';

@@ -9,7 +9,7 @@ import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } f
 import type { Logger } from 'pino';
 import type { HttpAccess } from '../access/http-access.js';
 import type { HeaderValues, RenderVerdict } from '../forward-auth/answer.js';
-import { canonicalIp, trustedPeers } from '../forward-auth/trusted-peers.js';
+import { canonicalIp, trustedPeers } from '../access/trusted-peers.js';
 import { APPEND_ACTION, authorizationProto, RPC_CODE, type CheckRequestMessage, type CheckResponseMessage, type HeaderValueOptionMessage } from './authorization-proto.js';
 import { checkRequestFacts, checkRequestHeaderNames } from './check-request-facts.js';
 import { DEFAULT_ASSERTION_HEADER, extAuthzAnswer, invalidRequest, undecided, untrustedCaller, type ExtAuthzAnswer } from './ext-authz-answer.js';

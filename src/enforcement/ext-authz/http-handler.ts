@@ -16,7 +16,7 @@ import { sendAnswer, type Answer, type RenderVerdict } from '../forward-auth/ans
 import { clientIpFromForwardedFor } from '../forward-auth/client-ip.js';
 import { clientHeaders, requestLine, type Parsed } from '../forward-auth/forwarded-request.js';
 import { headerLookup } from '../forward-auth/handler.js';
-import { trustedPeers } from '../forward-auth/trusted-peers.js';
+import { trustedPeers } from '../access/trusted-peers.js';
 import { DEFAULT_ASSERTION_HEADER, extAuthzAnswer, invalidRequest, undecided, untrustedCaller, type ExtAuthzAnswer } from './ext-authz-answer.js';
 
 export interface ExtAuthzHttpDeps {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clientIpFromForwardedFor } from './client-ip.js';
-import { trustedPeers } from './trusted-peers.js';
+import { trustedPeers } from '../access/trusted-peers.js';
 
 describe('clientIpFromForwardedFor', () => {
   const isTrusted = trustedPeers(['127.0.0.1/32', '10.0.0.0/8']);

@@ -1,7 +1,7 @@
 // The client's address from X-Forwarded-For as reported by a trusted proxy: the right-most entry
 // that is not itself a trusted proxy. Entries further left were written by whoever sent the request
 // to that hop, the client included, so they are never believed (RFC 7239 §5.2 warns of the same).
-import { canonicalIp, type TrustedPeerTest } from './trusted-peers.js';
+import { canonicalIp, type TrustedPeerTest } from '../access/trusted-peers.js';
 
 /** One element: an address, optionally with a port as some proxies write it ("203.0.113.7:5123", "[2001:db8::1]:443"). */
 function hopAddress(entry: string): string | undefined {

@@ -10,7 +10,7 @@
 import type { HttpRequestFacts } from '../access/http-access.js';
 import { clientIpFromForwardedFor } from './client-ip.js';
 import { isMethod, isOriginForm, normalizeHost, parseScheme } from './request-syntax.js';
-import { canonicalIp, type TrustedPeerTest } from './trusted-peers.js';
+import { canonicalIp, type TrustedPeerTest } from '../access/trusted-peers.js';
 
 export type ForwardAuthStyle = 'nginx' | 'redirect';
 

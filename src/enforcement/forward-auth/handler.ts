@@ -12,7 +12,7 @@ import type { HttpAccess } from '../access/http-access.js';
 import { jsonAnswer, sendAnswer, type Answer, type RenderVerdict } from './answer.js';
 import { forwardAuthAnswer } from './forward-auth-answer.js';
 import { chooseStyle, forwardedFacts, type HeaderLookup } from './forwarded-request.js';
-import { trustedPeers, type TrustedPeerTest } from './trusted-peers.js';
+import { trustedPeers, type TrustedPeerTest } from '../access/trusted-peers.js';
 
 export interface ForwardAuthDeps {
   readonly access: HttpAccess;

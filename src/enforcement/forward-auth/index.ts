@@ -3,4 +3,4 @@
 export { forwardAuthHandler, UNTRUSTED_CALLER_MESSAGE, type ForwardAuthDeps } from './handler.js';
 export { DECISION_HEADER, LOGIN_HEADER } from './forward-auth-answer.js';
 export type { Answer, HeaderValues, RenderedVerdict, RenderVerdict } from './answer.js';
-export { trustedPeers, canonicalIp, type TrustedPeerTest } from './trusted-peers.js';
+export { trustedPeers, canonicalIp, type TrustedPeerTest } from '../access/trusted-peers.js';

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { TenetError } from '../../errors.js';
 import { requestFacts } from './request-facts.js';
-import { trustedProxyMatcher } from './trusted-proxies.js';
+import { trustedPeers } from '../access/trusted-peers.js';
 
 const TRUSTED = ['10.0.0.0/8', '::1/128'];
 
@@ -60,15 +60,15 @@ describe('requestFacts', () => {
   });
 });
 
-describe('trustedProxyMatcher', () => {
+describe('trustedPeers', () => {
   it('matches addresses and CIDRs of both families', () => {
-    const trusted = trustedProxyMatcher(['127.0.0.1', '10.0.0.0/8', 'fd00::/8']);
+    const trusted = trustedPeers(['127.0.0.1', '10.0.0.0/8', 'fd00::/8']);
     expect(['127.0.0.1', '10.255.0.1', 'fd12::1', '::ffff:10.1.1.1'].map(trusted)).toEqual([true, true, true, true]);
     expect(['127.0.0.2', '11.0.0.1', 'fe80::1', 'garbage'].map(trusted)).toEqual([false, false, false, false]);
   });
 
   it('refuses an entry that is not an address or CIDR, naming it', () => {
-    expect(() => trustedProxyMatcher(['10.0.0.0/8', '999.1.1.1'])).toThrow(TenetError);
-    expect(() => trustedProxyMatcher(['10.0.0.0/33'])).toThrow(/proxy\.trustedProxies\[0\]/);
+    expect(() => trustedPeers(['10.0.0.0/8', '999.1.1.1'])).toThrow(TenetError);
+    expect(() => trustedPeers(['10.0.0.0/33'])).toThrow(/proxy\.trustedProxies\[0\]/);
   });
 });

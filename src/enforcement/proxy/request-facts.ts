@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { HttpRequestFacts } from '../access/http-access.js';
 import { normalizeHost, originPath } from './request-target.js';
-import { forwardedForAddress, normalizeIp, trustedProxyMatcher, type TrustedProxyMatcher } from './trusted-proxies.js';
+import { canonicalIp, forwardedForAddress, trustedPeers, type TrustedPeerTest } from '../access/trusted-peers.js';
 
 /** The socket peer and whether its X-Forwarded-* headers are believed. */
 export interface Peer {
@@ -13,8 +13,8 @@ export interface Peer {
   readonly trusted: boolean;
 }
 
-export function peerOf(req: IncomingMessage, isTrusted: TrustedProxyMatcher): Peer {
-  const address = normalizeIp(req.socket.remoteAddress ?? '');
+export function peerOf(req: IncomingMessage, isTrusted: TrustedPeerTest): Peer {
+  const address = canonicalIp(req.socket.remoteAddress ?? '') ?? '';
   return { address, trusted: address !== '' && isTrusted(address) };
 }
 
@@ -23,7 +23,7 @@ export function peerOf(req: IncomingMessage, isTrusted: TrustedProxyMatcher): Pe
  * "" when the target is neither origin-form nor absolute-form: callers answer 400 for either.
  */
 export function requestFacts(req: IncomingMessage, trustedProxies: readonly string[]): HttpRequestFacts {
-  const isTrusted = trustedProxyMatcher(trustedProxies);
+  const isTrusted = trustedPeers(trustedProxies);
   const peer = peerOf(req, isTrusted);
   const socketScheme = (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http';
   const forwardedProto = peer.trusted ? lastElement(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
@@ -49,7 +49,7 @@ export function requestFacts(req: IncomingMessage, trustedProxies: readonly stri
  * Everything left of it was written by the client and is ignored. If every hop is trusted the
  * leftmost is the client; a malformed element ends the walk at the last hop a trusted proxy vouched for.
  */
-function clientBehindProxies(header: string | string[] | undefined, peerAddress: string, isTrusted: TrustedProxyMatcher): string {
+function clientBehindProxies(header: string | string[] | undefined, peerAddress: string, isTrusted: TrustedPeerTest): string {
   const hops = header === undefined ? [] : (Array.isArray(header) ? header.join(',') : header).split(',');
   let client = peerAddress;
   for (let index = hops.length - 1; index >= 0; index -= 1) {

@@ -20,7 +20,7 @@ import { LiveConnections } from './live-connections.js';
 import { problemAnswer, rawResponse, writeAnswer, type Answer, type ProxyProblem } from './proxy-answers.js';
 import { peerOf, requestFacts } from './request-facts.js';
 import { hasDotSegment, isReservedPath, pathWithoutQuery } from './request-target.js';
-import { trustedProxyMatcher } from './trusted-proxies.js';
+import { trustedPeers } from '../access/trusted-peers.js';
 import { UpstreamAgents, upstreamPath, type UpstreamTarget } from './upstream-agents.js';
 import { upstreamRequestHeaders } from './upstream-headers.js';
 
@@ -65,7 +65,7 @@ export async function startProxy(deps: ProxyDeps): Promise<RunningProxy> {
   const { config, logger } = deps;
   const { host, port } = parseListen(config.listen);
   // Validates proxy.trustedProxies now, so a bad entry stops the start instead of failing requests.
-  const isTrusted = trustedProxyMatcher(config.trustedProxies);
+  const isTrusted = trustedPeers(config.trustedProxies);
   const agents = new UpstreamAgents(deps.upstreamCa ?? (() => undefined));
   const connections = new LiveConnections();
   const identityHeaders = new ConfiguredIdentityHeaders(config.assertionHeader, deps.routes);
