@@ -30,7 +30,7 @@ export interface QuickstartCopy {
 /**
  * Copies examples/quickstart to a temp directory and rewrites its tenet.yaml: `store.path`
  * absolute (it is relative to the working directory otherwise), `listen` on an ephemeral
- * loopback port, and any `overrides` given as dotted paths (`api.auth` → `token`).
+ * loopback port, no proxy or login providers, and any `overrides` given as dotted paths (`api.auth` → `token`).
  */
 export function copyQuickstart(overrides: Record<string, unknown> = {}): QuickstartCopy {
   const root = mkdtempSync(join(tmpdir(), 'tenet-e2e-'));
@@ -42,6 +42,9 @@ export function copyQuickstart(overrides: Record<string, unknown> = {}): Quickst
     const document = parseDocument(original);
     document.setIn(['listen'], '127.0.0.1:0');
     document.setIn(['store', 'path'], storePath);
+    // The decision-point tests run without the proxy and its IdP (test/proxy/ starts those itself).
+    document.deleteIn(['proxy']);
+    document.deleteIn(['authentication']);
     for (const [path, value] of Object.entries(overrides)) document.setIn(path.split('.'), value);
     writeFileSync(file, document.toString());
   };
