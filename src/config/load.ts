@@ -4,12 +4,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isIP } from 'node:net';
-import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { TenetError, type ErrorIssue } from '../errors.js';
 import { configSchema, type TenetConfig } from './schema.js';
 import { knownKeysAt, suggestKey } from './schema-keys.js';
 import { checkEnforcement } from './enforcement-checks.js';
+import { parseYamlWithLines } from './yaml-document.js';
 
 export interface LoadedConfig {
   readonly config: TenetConfig;
@@ -40,23 +40,12 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
 }
 
 export function parseConfig(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new TenetError(
-      'TENET_ERR_CONFIG_INVALID',
-      `${file} is not valid YAML`,
-      document.errors.map((error) => {
-        const at = lineCounter.linePos(error.pos[0]);
-        return { path: `${file}:${at.line}:${at.col}`, message: error.message.split('\n')[0] ?? error.message, hint: 'fix the YAML syntax' };
-      }),
-    );
-  }
-  const raw: unknown = document.toJS() ?? {};
+  const yaml = parseYamlWithLines(text, file);
+  const raw = yaml.value;
   const input = options.listen === undefined ? raw : { ...(raw as object), listen: options.listen };
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.flatMap((issue) => describeIssue(issue, (path) => lineOf(document, lineCounter, path)));
+    const issues = parsed.error.issues.flatMap((issue) => describeIssue(issue, (path) => yaml.lineOf(path)));
     throw new TenetError('TENET_ERR_CONFIG_INVALID', `${file} has ${issues.length} problem(s)`, issues);
   }
   const baseDir = dirname(file);
@@ -90,20 +79,6 @@ function describeIssue(issue: z.core.$ZodIssue, line: (path: readonly PropertyKe
     return [{ path: where(issue.path), message: 'is required', hint: 'see `tenet config reference`' }];
   }
   return [{ path: where(issue.path), message: issue.message, hint: 'see `tenet config reference`' }];
-}
-
-function lineOf(document: ReturnType<typeof parseDocument>, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {
-  // Only the node at exactly this path: a missing key has no line of its own.
-  const node = document.getIn(path.map((part) => (typeof part === 'symbol' ? String(part) : part)), true) as { range?: [number, number, number] } | undefined;
-  if (node && typeof node === 'object' && node.range) return lineCounter.linePos(node.range[0]).line;
-  const key = path.at(-1);
-  if (path.length > 0 && typeof key === 'string') {
-    // Scalar values come back unwrapped for some nodes; fall back to the key's own position in its parent map.
-    const parent = document.getIn(path.slice(0, -1).map(String), true) as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | undefined;
-    const pair = parent?.items?.find((item) => item.key?.value === key);
-    if (pair?.key?.range) return lineCounter.linePos(pair.key.range[0]).line;
-  }
-  return undefined;
 }
 
 function checkSemantics(config: TenetConfig, baseDir: string): { issues: ErrorIssue[]; warnings: string[] } {

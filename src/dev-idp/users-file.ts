@@ -3,7 +3,7 @@
 // nothing is half-loaded. Passwords here are demo passwords in plain text: this file is for the
 // bundled development IdP only, never for real accounts.
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { parseYamlWithLines, type YamlWithLines } from '../config/yaml-document.js';
 import { z } from 'zod';
 import { TenetError, type ErrorIssue } from '../errors.js';
 
@@ -100,22 +100,11 @@ export function loadDevIdpFile(path: string): DevIdpFile {
 }
 
 export function parseDevIdpFile(text: string, file: string): DevIdpFile {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new TenetError(
-      'TENET_ERR_CONFIG_INVALID',
-      `${file} is not valid YAML`,
-      document.errors.map((error) => {
-        const at = lineCounter.linePos(error.pos[0]);
-        return { path: `${file}:${at.line}:${at.col}`, message: error.message.split('\n')[0] ?? error.message, hint: 'fix the YAML syntax' };
-      }),
-    );
-  }
-  const parsed = devIdpFileSchema.safeParse(document.toJS() ?? {});
+  const yaml = parseYamlWithLines(text, file);
+  const parsed = devIdpFileSchema.safeParse(yaml.value);
   const where = (path: readonly PropertyKey[]) => {
     const dotted = path.length === 0 ? '(top level)' : path.map(String).join('.');
-    const line = lineOf(document, lineCounter, path);
+    const line = nearestLine(yaml, path);
     return line === undefined ? dotted : `${dotted} (line ${line})`;
   };
   if (!parsed.success) {
@@ -166,13 +155,11 @@ function duplicates(values: readonly string[], where: (index: number) => string,
   return issues;
 }
 
-function lineOf(document: ReturnType<typeof parseDocument>, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {
+/** The line of the nearest node that exists: a missing key has no line of its own, its parent does. */
+function nearestLine(yaml: YamlWithLines, path: readonly PropertyKey[]): number | undefined {
   for (let length = path.length; length >= 0; length -= 1) {
-    // The nearest node that exists: a missing key has no line of its own, its parent does.
-    const node = document.getIn(path.slice(0, length).map((part) => (typeof part === 'symbol' ? String(part) : part)), true) as
-      | { range?: [number, number, number] }
-      | undefined;
-    if (node && typeof node === 'object' && node.range) return lineCounter.linePos(node.range[0]).line;
+    const line = yaml.lineOf(path.slice(0, length));
+    if (line !== undefined) return line;
   }
   return undefined;
 }
