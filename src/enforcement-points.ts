@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { durationSeconds } from './config/duration.js';
 import type { OidcProviderConfig } from './config/enforcement-schema.js';
 import { resolveInput, type LoadedConfig } from './config/load.js';
@@ -14,6 +15,7 @@ import { createHttpAccess, type CachedVerdict } from './enforcement/access/autho
 import type { HttpAccess, HttpRequestFacts } from './enforcement/access/http-access.js';
 import { AssertionSigner } from './enforcement/access/identity-assertion.js';
 import { renderVerdict } from './enforcement/access/render-verdict.js';
+import { meteredAccess } from './enforcement/access/metered-access.js';
 import { RouteTable } from './enforcement/access/route-table.js';
 import { startAuthentication } from './enforcement/authenticate/index.js';
 import { extAuthzHttpHandler, startExtAuthzGrpc } from './enforcement/ext-authz/index.js';
@@ -38,7 +40,10 @@ export interface RunningEnforcement {
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Starts the configured enforcement points; undefined when neither a proxy nor ext_authz gRPC is configured. */
-export async function startEnforcementPoints(runtime: Runtime, options: { readonly storePath: string; readonly logger: Logger; readonly clock?: () => Date }): Promise<RunningEnforcement | undefined> {
+export async function startEnforcementPoints(
+  runtime: Runtime,
+  options: { readonly storePath: string; readonly logger: Logger; readonly metricsRegistry?: Registry; readonly clock?: () => Date },
+): Promise<RunningEnforcement | undefined> {
   const { loaded } = runtime;
   const { config } = loaded;
   const { logger } = options;
@@ -73,7 +78,7 @@ export async function startEnforcementPoints(runtime: Runtime, options: { readon
           });
     if (authentication !== undefined) stops.push(() => authentication.close());
 
-    const access = createHttpAccess({
+    const decided = createHttpAccess({
       routes,
       decisionPoint: runtime.pdp,
       sessions,
@@ -84,6 +89,7 @@ export async function startEnforcementPoints(runtime: Runtime, options: { readon
       assertionHeader: config.proxy?.assertionHeader ?? 'X-Tenet-Assertion',
       clock,
     });
+    const access = options.metricsRegistry === undefined ? decided : meteredAccess(decided, options.metricsRegistry);
     const trustedProxies = config.proxy?.trustedProxies ?? ['127.0.0.1/32', '::1/128'];
     // Routes, proxies and providers are read at start: changing them needs a restart (a reload re-reads policies and signals).
     const forwardAuth = forwardAuthHandler({ access, trustedProxies, renderVerdict, logger });

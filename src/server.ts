@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { buildApiServer } from './api/server.js';
 import type { ApiAuthSettings } from './api/deps.js';
 import { resolveInput, type LoadedConfig } from './config/load.js';
@@ -37,9 +38,12 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
   const [host, port] = splitListen(config.listen);
   const tls = config.api.tls;
   const scheme = tls ? 'https' : 'http';
+  // One registry for the API's and the enforcement points' metrics, served on the API's /metrics.
+  const metricsRegistry = new Registry();
   let api: FastifyInstance;
   try {
     api = await buildApiServer({
+      metricsRegistry,
       decisionPoint: runtime.pdp,
       store: runtime.store,
       auth: apiAuth(loaded),
@@ -65,7 +69,7 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
   }
   let enforcement: RunningEnforcement | undefined;
   try {
-    enforcement = await startEnforcementPoints(runtime, { storePath: config.store.path, logger });
+    enforcement = await startEnforcementPoints(runtime, { storePath: config.store.path, logger, metricsRegistry });
   } catch (error) {
     await api.close();
     await runtime.close();

@@ -1,0 +1,23 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import type { HttpAccess, HttpRequestFacts, Verdict } from './http-access.js';
+import { meteredAccess } from './metered-access.js';
+
+const facts: HttpRequestFacts = { method: 'GET', scheme: 'https', host: 'a.test', path: '/', clientIp: '192.0.2.1' };
+
+describe('meteredAccess', () => {
+  it('counts verdicts by PEP and kind, and passes them through unchanged', async () => {
+    const answers: Verdict[] = [{ kind: 'no-route', browser: false }, { kind: 'no-route', browser: true }];
+    const inner: HttpAccess = { authorize: async () => answers.shift() ?? { kind: 'no-route', browser: false } };
+    const registry = new Registry();
+    const access = meteredAccess(inner, registry);
+    expect(await access.authorize(facts, 'proxy')).toEqual({ kind: 'no-route', browser: false });
+    await access.authorize(facts, 'proxy');
+    await access.authorize(facts, 'forward-auth');
+    const text = await registry.metrics();
+    expect(text).toContain('tenet_enforcement_verdicts_total{pep="proxy",verdict="no-route",cached="false"} 2');
+    expect(text).toContain('tenet_enforcement_verdicts_total{pep="forward-auth",verdict="no-route",cached="false"} 1');
+    // A second wrapper on the same registry shares the counter instead of failing to register it.
+    meteredAccess(inner, registry);
+  });
+});
