@@ -98,7 +98,7 @@ const oidcProvider = z
       .regex(/^[a-z0-9][a-z0-9-]*$/, 'expected lowercase letters, digits and dashes')
       .describe('Provider id, used in URLs (/.tenet/login?provider=ID) and in session records.'),
     name: z.string().min(1).optional().describe('Name on the login choice page (default: the id).'),
-    issuer: httpUrl.describe('OpenID Provider issuer URL; its /.well-known/openid-configuration is discovered at start.'),
+    issuer: httpUrl.describe('OpenID Provider issuer URL; its /.well-known/openid-configuration is discovered at start and retried in the background until it answers.'),
     clientId: z.string().min(1).describe('OAuth client id registered at the provider.'),
     clientSecret: z.string().min(1).optional().describe('Client secret (prefer clientSecretFile or clientSecretEnv; never logged).'),
     clientSecretFile: z.string().optional().describe('File holding the client secret.'),

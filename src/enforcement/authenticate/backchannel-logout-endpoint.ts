@@ -1,7 +1,8 @@
 // POST /.tenet/backchannel-logout — OpenID Connect Back-Channel Logout 1.0. The provider posts a
 // signed logout token naming a user (`sub`) and/or one of its sessions (`sid`); every matching
 // Tenet session of that provider is revoked. Validation follows §2.6, in order:
-//   findProvider     by the token's `iss` (the provider's keys are chosen by it, then verified)
+//   findProvider     by the token's `iss` (the provider's keys are chosen by it, then verified);
+//                    a provider not discovered yet (unreachable) → 400 "… is unavailable"
 //   verifyJwt        signature (provider JWKS, asymmetric allow-list), iss, aud = clientId, iat
 //                    recent, exp when present, explicit type logout+jwt when typed (RFC 8725 §3.11)
 //   checkClaims      `events` has the back-channel-logout member, `sub` and/or `sid`, no `nonce`
@@ -10,7 +11,7 @@
 //   revoke           sessions.endByIdp
 // Answers (§2.8): 200 with Cache-Control: no-store, or 400 with an OAuth-style JSON error.
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { CLOCK_LEEWAY_SECONDS } from './discover-providers.js';
+import { CLOCK_LEEWAY_SECONDS, type DiscoveredProvider } from './discover-providers.js';
 import type { EndpointContext, EndpointRequest } from './endpoint-context.js';
 import { readFormBody } from './form-body.js';
 import { answerJson } from './http-answers.js';
@@ -38,8 +39,16 @@ export async function handleBackchannelLogout(context: EndpointContext, { req, r
   const token = tokens[0];
 
   const found = providerOfToken(token, context.providers);
-  if ('problem' in found) return refuse(found.problem);
-  const { provider } = found;
+  let provider: DiscoveredProvider | undefined;
+  if ('problem' in found) {
+    // A provider not discovered yet is tried once more (it is sending us tokens, so it may be
+    // back); otherwise the logout cannot be verified: 400 (§2.8), and the provider may retry.
+    if (found.unavailable === undefined) return refuse(found.problem);
+    provider = await context.providers.whenDiscovered(found.unavailable.id);
+    if (provider === undefined) return refuse(found.problem, found.unavailable.id);
+  } else {
+    provider = found.provider;
+  }
 
   let claims: JWTPayload;
   try {

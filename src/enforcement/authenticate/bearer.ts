@@ -5,7 +5,7 @@ import type { AuthenticationConfig } from '../../config/enforcement-schema.js';
 import type { Authentication } from '../../engine/tuple.js';
 import { isTenetError } from '../../errors.js';
 import type { SessionIdentity } from '../../sessions/session.js';
-import type { ProviderRegistry } from './discover-providers.js';
+import type { ProviderRegistry } from './provider-registry.js';
 import { authnFromClaims, identityFromClaims } from './map-claims.js';
 import { providerOfToken, verifyIdToken } from './verify-id-token.js';
 
@@ -31,7 +31,11 @@ export function bearerAuthenticator(config: AuthenticationConfig, providers: Pro
       const token = match?.[1];
       if (token === undefined) return { ok: false, problem: 'expected Authorization: Bearer <ID token> (a signed JWT)' };
       const found = providerOfToken(token, providers);
-      if ('problem' in found) return { ok: false, problem: found.problem };
+      if ('problem' in found) {
+        // The provider may be back: try to discover it now (at most every few seconds), without making this request wait.
+        if (found.unavailable !== undefined) providers.nudge(found.unavailable.id);
+        return { ok: false, problem: found.problem };
+      }
       const verified = await verifyIdToken(found.provider, token, now());
       if (!verified.ok) return { ok: false, problem: verified.problem };
       try {

@@ -2,6 +2,7 @@
 //   takeLoginState     the state is single use; unknown or expired → 400, no session
 //   checkBinding       the browser that returns must be the one that started (login CSRF) → else 400
 //   providerError      `error=` from the provider (RFC 6749 §4.1.2.1) → 400 naming it
+//   providerReady      the state's provider not discovered (yet) → 503 "unavailable"
 //   exchangeCode       openid-client: state, iss (RFC 9207), PKCE, nonce, aud, exp, azp checks
 //   verifyIdToken      jose: signature with the provider's JWKS and the algorithm allow-list
 //   mapClaims          ID token (+ UserInfo, OIDC Core §5.3) → SessionIdentity and Authentication
@@ -21,6 +22,7 @@ import { bindingMatches, clearBindingCookie } from './login-binding-cookie.js';
 import { CALLBACK_PATH, LOGIN_PATH, single } from './login-endpoint.js';
 import { authnFromClaims, identityFromClaims } from './map-claims.js';
 import type { PageBlock } from './pages.js';
+import { answerProviderUnavailable } from './provider-unavailable.js';
 import { rotateLogin } from './session-rotation.js';
 import { unmetStepUp } from './step-up.js';
 import { verifyIdToken } from './verify-id-token.js';
@@ -53,8 +55,14 @@ export async function handleCallback(context: EndpointContext, request: Endpoint
     const description = single(query, 'error_description');
     return refuse('provider-error', `The identity provider did not sign you in: ${truncate(providerError)}${description !== undefined ? ` — ${truncate(description)}` : ''}.`, login.providerId);
   }
-  const provider = context.providers.byId(login.providerId);
-  if (provider === undefined) return refuse('unknown-provider', 'The identity provider this sign-in started with is no longer configured.', login.providerId);
+  const entry = context.providers.byId(login.providerId);
+  if (entry === undefined) return refuse('unknown-provider', 'The identity provider this sign-in started with is no longer configured.', login.providerId);
+  const provider = await context.providers.whenDiscovered(login.providerId);
+  if (provider === undefined) {
+    // The state is spent; the user starts again once the provider is back (e.g. Tenet restarted during an outage).
+    context.logger.warn({ provider: login.providerId, outcome: 'callback-refused', reason: 'provider-unavailable' }, 'login callback refused: identity provider unavailable');
+    return answerProviderUnavailable(res, entry.config, [startAgain]);
+  }
 
   let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
   try {

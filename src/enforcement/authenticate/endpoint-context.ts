@@ -7,7 +7,7 @@ import type { AuthenticationConfig } from '../../config/enforcement-schema.js';
 import type { Sessions } from '../../sessions/sessions.js';
 import type { SessionStore } from '../../store/ports.js';
 import type { HttpRequestFacts } from '../access/http-access.js';
-import type { ProviderRegistry } from './discover-providers.js';
+import type { ProviderRegistry } from './provider-registry.js';
 import type { JtiReplaySet } from './jti-replay.js';
 
 export interface EndpointContext {

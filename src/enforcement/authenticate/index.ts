@@ -1,17 +1,20 @@
 // OpenID Connect login for the enforcement points (NIST SP 800-207: the PEP establishes who the
-// subject is before asking the PDP). `startAuthentication` discovers the configured providers and
-// returns the login endpoints (/.tenet/login, callback, hand-off, logout, back-channel logout) and
-// the bearer-token authenticator for API clients. docs/authentication.md describes the flows.
+// subject is before asking the PDP). `startAuthentication` checks and discovers the configured
+// providers and returns the login endpoints (/.tenet/login, callback, hand-off, logout, back-channel
+// logout) and the bearer-token authenticator for API clients. A provider that cannot be reached does
+// not stop the start: it is retried in the background and, until then, everything that needs it
+// fails closed (provider-registry.ts). docs/authentication.md describes the flows.
 import type { Logger } from 'pino';
 import type { AuthenticationConfig, OidcProviderConfig } from '../../config/enforcement-schema.js';
 import { TenetError } from '../../errors.js';
 import type { Sessions } from '../../sessions/sessions.js';
 import type { SessionStore } from '../../store/ports.js';
 import { bearerAuthenticator, type BearerAuthenticator } from './bearer.js';
-import { CLOCK_LEEWAY_SECONDS, discoverProviders } from './discover-providers.js';
+import { CLOCK_LEEWAY_SECONDS } from './discover-providers.js';
 import { LOGOUT_TOKEN_MAX_AGE_SECONDS } from './backchannel-logout-endpoint.js';
 import { loginEndpoints, type LoginEndpoints } from './endpoints.js';
 import { JtiReplaySet } from './jti-replay.js';
+import { startProviderRegistry } from './provider-registry.js';
 
 export type { BearerAuthenticator, BearerResult } from './bearer.js';
 export type { LoginEndpoints } from './endpoints.js';
@@ -39,17 +42,23 @@ export interface AuthenticationDeps {
 export interface AuthenticationService {
   readonly endpoints: LoginEndpoints;
   readonly bearer: BearerAuthenticator;
+  /** Stops the background discovery retries (aborting attempts in flight); leaves no timer behind. */
   close(): Promise<void>;
 }
 
 /** Most logout-token ids remembered against replay. */
 const MAX_REMEMBERED_LOGOUT_TOKENS = 10_000;
 
-/** Discovers every provider (TenetError TENET_ERR_CONFIG_INVALID naming the one that fails) and builds the endpoints. */
+/**
+ * Checks every provider's configuration (TenetError TENET_ERR_CONFIG_INVALID naming the one that
+ * fails: duplicate id or issuer, http:// without allowInsecureHttp, unreadable client secret),
+ * tries to discover each once, and builds the endpoints. Providers that could not be discovered are
+ * logged and retried in the background until close().
+ */
 export async function startAuthentication(deps: AuthenticationDeps): Promise<AuthenticationService> {
   const publicUrl = parsePublicUrl(deps.publicUrl);
   const now = deps.clock ?? (() => new Date());
-  const providers = await discoverProviders({ providers: deps.config.providers, readSecret: deps.readSecret, logger: deps.logger });
+  const providers = await startProviderRegistry({ providers: deps.config.providers, readSecret: deps.readSecret, logger: deps.logger, now });
   const logoutTokens = new JtiReplaySet(MAX_REMEMBERED_LOGOUT_TOKENS, (LOGOUT_TOKEN_MAX_AGE_SECONDS + 2 * CLOCK_LEEWAY_SECONDS) * 1000, () => now().getTime());
   const endpoints = loginEndpoints({
     config: deps.config,
@@ -66,7 +75,10 @@ export async function startAuthentication(deps: AuthenticationDeps): Promise<Aut
   return {
     endpoints,
     bearer: bearerAuthenticator(deps.config, providers, now),
-    close: async () => logoutTokens.clear(),
+    close: async () => {
+      providers.close();
+      logoutTokens.clear();
+    },
   };
 }
 

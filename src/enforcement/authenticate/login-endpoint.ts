@@ -4,16 +4,18 @@
 //   checkReturnTo      rd must be one of our hosts, written plainly (never an open redirect)
 //   moveToPublicHost   the binding cookie must live on the publicUrl host, so go there first
 //   chooseProvider     several providers and none named → a choice page
+//   providerReady      a provider not discovered (yet) → 503 "unavailable" (tries to discover it first)
 //   saveLoginState     state/nonce/verifier/rd/step-up in the store under sha256(state), 10 minutes
 //   redirect           binding cookie set, 302 to the provider's authorization endpoint
 import * as client from 'openid-client';
 import { sha256Hex } from '../../sessions/sessions.js';
 import type { LoginState } from '../../sessions/session.js';
-import type { DiscoveredProvider } from './discover-providers.js';
+import type { OidcProviderConfig } from '../../config/enforcement-schema.js';
 import type { EndpointContext, EndpointRequest } from './endpoint-context.js';
 import { answerMethodNotAllowed, answerPage, answerRedirect } from './http-answers.js';
 import { bindingFor, LOGIN_BINDING_SECONDS, setBindingCookie } from './login-binding-cookie.js';
 import { checkReturnTo } from './return-to.js';
+import { answerProviderUnavailable } from './provider-unavailable.js';
 import { parseStepUp, stepUpParameters } from './step-up.js';
 
 export const LOGIN_PATH = '/.tenet/login';
@@ -38,29 +40,36 @@ export async function handleLogin(context: EndpointContext, { res, facts, query 
     return answerRedirect(res, `${context.publicBase}${LOGIN_PATH}?${query.toString()}`);
   }
 
-  if (context.providers.all.length === 0) {
+  const providers = context.providers.configured;
+  if (providers.length === 0) {
     return answerPage(res, 503, 'Sign-in unavailable', [{ text: 'No identity provider is configured for this deployment.' }]);
   }
   const chosen = single(query, 'provider');
-  let provider: DiscoveredProvider | undefined;
+  let config: OidcProviderConfig | undefined;
   if (chosen !== undefined) {
-    provider = context.providers.byId(chosen);
-    if (provider === undefined) return answerPage(res, 400, 'Unknown identity provider', [{ text: `There is no identity provider "${chosen}" here.` }]);
-  } else if (context.providers.all.length === 1) {
-    provider = context.providers.all[0];
+    config = context.providers.byId(chosen)?.config;
+    if (config === undefined) return answerPage(res, 400, 'Unknown identity provider', [{ text: `There is no identity provider "${chosen}" here.` }]);
+  } else if (providers.length === 1) {
+    config = providers[0];
   } else {
+    // Every configured provider is offered, discovered or not: one that is down answers 503 when chosen.
     return answerPage(res, 200, 'Choose how to sign in', [
       { text: 'Sign in with:' },
       {
-        links: context.providers.all.map((candidate) => {
+        links: providers.map((candidate) => {
           const next = new URLSearchParams(query);
-          next.set('provider', candidate.config.id);
-          return { href: `${LOGIN_PATH}?${next.toString()}`, label: candidate.config.name ?? candidate.config.id };
+          next.set('provider', candidate.id);
+          return { href: `${LOGIN_PATH}?${next.toString()}`, label: candidate.name ?? candidate.id };
         }),
       },
     ]);
   }
-  if (provider === undefined) return answerPage(res, 400, 'Unknown identity provider', [{ text: 'No identity provider could be chosen.' }]);
+  if (config === undefined) return answerPage(res, 400, 'Unknown identity provider', [{ text: 'No identity provider could be chosen.' }]);
+  const provider = await context.providers.whenDiscovered(config.id);
+  if (provider === undefined) {
+    context.logger.warn({ provider: config.id, outcome: 'login-refused', reason: 'provider-unavailable' }, 'login refused: identity provider unavailable');
+    return answerProviderUnavailable(res, config);
+  }
 
   const state = client.randomState();
   const nonce = client.randomNonce();

@@ -40,7 +40,8 @@ export async function handleLogout(context: EndpointContext, { req, res, facts }
   const ended = await context.sessions.endLogin(session.id);
   const providerId = session.identity.providerId;
   context.logger.info({ provider: providerId, outcome: 'logout', session: sessionLabel(session.id), ended: ended.length }, 'logged out');
-  const provider = context.providers.byId(providerId);
+  // A provider that is not discovered (unreachable) cannot be sent the user: the Tenet sessions end, its own session stays.
+  const provider = context.providers.byId(providerId)?.discovered;
   if (provider === undefined || !provider.endSession) return answerRedirect(res, LOGGED_OUT_PATH, { status: 303, setCookies: clear });
   const parameters: Record<string, string> = { post_logout_redirect_uri: signedOut };
   if (session.idToken !== undefined) parameters.id_token_hint = session.idToken;

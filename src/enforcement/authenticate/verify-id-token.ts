@@ -4,7 +4,9 @@
 // top of openid-client's checks, for the ID token of every login: openid-client trusts the TLS
 // channel to the token endpoint and does not check the signature, we do.
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { CLOCK_LEEWAY_SECONDS, type DiscoveredProvider, type ProviderRegistry } from './discover-providers.js';
+import type { OidcProviderConfig } from '../../config/enforcement-schema.js';
+import { CLOCK_LEEWAY_SECONDS, type DiscoveredProvider } from './discover-providers.js';
+import type { ProviderRegistry } from './provider-registry.js';
 
 export type TokenCheck = { readonly ok: true; readonly claims: JWTPayload } | { readonly ok: false; readonly problem: string };
 
@@ -12,8 +14,13 @@ export type TokenCheck = { readonly ok: true; readonly claims: JWTPayload } | { 
 // explicit typing): logout tokens and JWT access tokens must not pass as ID tokens.
 const NOT_ID_TOKEN_TYPES = new Set(['logout+jwt', 'at+jwt', 'secevent+jwt']);
 
+export type TokenProvider =
+  | { readonly provider: DiscoveredProvider }
+  /** `unavailable`: the token names a configured provider that is not discovered (yet); it cannot be verified, so it is refused. */
+  | { readonly problem: string; readonly unavailable?: OidcProviderConfig };
+
 /** The provider a JWT claims to come from (unverified `iss`, used only to pick the keys to verify with). */
-export function providerOfToken(token: string, providers: ProviderRegistry): { provider: DiscoveredProvider } | { problem: string } {
+export function providerOfToken(token: string, providers: ProviderRegistry): TokenProvider {
   let issuer: unknown;
   try {
     issuer = decodeJwt(token).iss;
@@ -21,8 +28,11 @@ export function providerOfToken(token: string, providers: ProviderRegistry): { p
     return { problem: 'the token is not a JWT' };
   }
   if (typeof issuer !== 'string') return { problem: 'the token has no issuer (iss)' };
-  const provider = providers.byIssuer(issuer);
-  return provider === undefined ? { problem: 'the token was not issued by a configured provider' } : { provider };
+  const entry = providers.byIssuer(issuer);
+  if (entry === undefined) return { problem: 'the token was not issued by a configured provider' };
+  // Fail closed: without the provider's metadata there are no keys to check the signature with.
+  if (entry.discovered === undefined) return { problem: `identity provider ${entry.config.id} is unavailable`, unavailable: entry.config };
+  return { provider: entry.discovered };
 }
 
 /** Checks `token` is a valid ID token of `provider` for its clientId at `now`. */

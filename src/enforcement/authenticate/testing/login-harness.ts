@@ -2,7 +2,8 @@
 // store in memory, the real Sessions service, and a stand-in for the proxy listener that builds
 // HttpRequestFacts (as if TLS were terminated) and hands requests to the login endpoints. Two hosts
 // are "ours": login.example.test (publicUrl) and app.example.test; `GET /whoami` on either shows
-// the session the browser's cookie resumes there.
+// the session the browser's cookie resumes there. With `idpDown`, Tenet starts before the provider
+// exists (its issuer is a free port) and the test starts the provider there later (`startIdp`).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -13,7 +14,7 @@ import { openSqliteStore } from '../../../store/sqlite/index.js';
 import type { HttpRequestFacts } from '../../access/http-access.js';
 import { startAuthentication, type AuthenticationService } from '../index.js';
 import { TestBrowser } from './test-browser.js';
-import { startTestProvider, type TestProvider } from './test-provider.js';
+import { freePort, startTestProvider, TEST_CLIENT_ID, TEST_CLIENT_SECRET, type TestProvider } from './test-provider.js';
 
 export const PUBLIC_URL = 'https://login.example.test';
 export const APP_URL = 'https://app.example.test';
@@ -21,7 +22,12 @@ export const OUR_HOSTS = new Set(['login.example.test', 'app.example.test']);
 export const SESSION_COOKIE = '__Host-tenet_session';
 
 export interface LoginHarness {
+  /** The provider (with `idpDown`: throws until startIdp()). */
   readonly idp: TestProvider;
+  /** `http://127.0.0.1:<port>`, the configured issuer. */
+  readonly issuer: string;
+  /** With `idpDown`: starts the provider at the configured issuer. */
+  startIdp(): Promise<TestProvider>;
   readonly store: Store;
   readonly sessions: Sessions;
   readonly auth: AuthenticationService;
@@ -35,14 +41,26 @@ export interface LoginHarness {
   close(): Promise<void>;
 }
 
-export async function startLoginHarness(overrides: Partial<OidcProviderConfig> = {}): Promise<LoginHarness> {
+export interface HarnessOptions {
+  /** Start Tenet while the provider is down; the test starts it with startIdp(). */
+  readonly idpDown?: boolean;
+  /** Tenet's clock (default: the system clock). */
+  readonly clock?: () => Date;
+}
+
+export async function startLoginHarness(overrides: Partial<OidcProviderConfig> = {}, options: HarnessOptions = {}): Promise<LoginHarness> {
   const proxy = await listen(createServer());
   const proxyPort = (proxy.address() as AddressInfo).port;
-  const idp = await startTestProvider({
-    redirectUri: `${PUBLIC_URL}/.tenet/callback`,
-    postLogoutRedirectUri: `${PUBLIC_URL}/.tenet/logged-out`,
-    backchannelLogoutUri: `http://127.0.0.1:${proxyPort}/.tenet/backchannel-logout`,
-  });
+  const idpPort = options.idpDown === true ? await freePort() : 0;
+  const startIdp = (): Promise<TestProvider> =>
+    startTestProvider({
+      redirectUri: `${PUBLIC_URL}/.tenet/callback`,
+      postLogoutRedirectUri: `${PUBLIC_URL}/.tenet/logged-out`,
+      backchannelLogoutUri: `http://127.0.0.1:${proxyPort}/.tenet/backchannel-logout`,
+      port: idpPort,
+    });
+  let idp = options.idpDown === true ? undefined : await startIdp();
+  const issuer = idp?.issuer ?? `http://127.0.0.1:${idpPort}`;
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const config = authenticationSchema.parse({
@@ -50,9 +68,9 @@ export async function startLoginHarness(overrides: Partial<OidcProviderConfig> =
       {
         id: 'test-idp',
         name: 'Test IdP',
-        issuer: idp.issuer,
-        clientId: idp.clientId,
-        clientSecret: idp.clientSecret,
+        issuer,
+        clientId: TEST_CLIENT_ID,
+        clientSecret: TEST_CLIENT_SECRET,
         scopes: ['openid', 'email', 'profile', 'groups'],
         allowInsecureHttp: true,
         stepUpAcrValues: ['phr'],
@@ -73,6 +91,7 @@ export async function startLoginHarness(overrides: Partial<OidcProviderConfig> =
     returnToAllowed: (url) => url.protocol === 'https:' && OUR_HOSTS.has(url.host),
     readSecret: (provider) => provider.clientSecret,
     logger,
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
   });
   proxy.on('request', (req: IncomingMessage, res: ServerResponse) => {
     serve(auth, sessions, req, res).catch((error: unknown) => res.writeHead(500).end(String(error)));
@@ -81,7 +100,16 @@ export async function startLoginHarness(overrides: Partial<OidcProviderConfig> =
   const portFor = (url: URL): number => (OUR_HOSTS.has(url.hostname) ? proxyPort : Number(url.port));
   const newBrowser = (): TestBrowser => new TestBrowser(portFor);
   return {
-    idp,
+    get idp() {
+      if (idp === undefined) throw new Error('the provider is not started (startIdp)');
+      return idp;
+    },
+    issuer,
+    startIdp: async () => {
+      if (idp !== undefined) throw new Error('the provider is already started');
+      idp = await startIdp();
+      return idp;
+    },
     store,
     sessions,
     auth,
@@ -95,7 +123,7 @@ export async function startLoginHarness(overrides: Partial<OidcProviderConfig> =
       proxy.closeAllConnections();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
       await auth.close();
-      await idp.close();
+      await idp?.close();
       await store.close();
     },
   };

@@ -42,18 +42,26 @@ export interface TestProviderOptions {
   readonly redirectUri: string;
   readonly postLogoutRedirectUri: string;
   readonly backchannelLogoutUri?: string;
+  /** The port the provider (its issuer) listens on; default: any free port. */
+  readonly port?: number;
 }
+
+export const TEST_CLIENT_ID = 'tenet-test';
+export const TEST_CLIENT_SECRET = 'tenet-test-secret-0123456789abcdef';
 
 export async function startTestProvider(options: TestProviderOptions): Promise<TestProvider> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const signingKey = { ...(await exportJWK(privateKey)), kid: 'test-rs256', alg: 'RS256', use: 'sig' };
 
   const inner = await listen(createServer());
-  const front = await listen(createServer());
+  const front = await listen(createServer(), options.port).catch(async (error: unknown) => {
+    await close(inner);
+    throw error;
+  });
   const innerPort = (inner.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
-  const clientId = 'tenet-test';
-  const clientSecret = 'tenet-test-secret-0123456789abcdef';
+  const clientId = TEST_CLIENT_ID;
+  const clientSecret = TEST_CLIENT_SECRET;
 
   const configuration: Configuration = {
     clients: [
@@ -189,8 +197,19 @@ function forward(port: number, req: IncomingMessage, res: ServerResponse, tamper
   req.pipe(upstream);
 }
 
-function listen(server: Server): Promise<Server> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+function listen(server: Server, port = 0): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** A loopback port that was free a moment ago (for a provider that starts later, at a known issuer). */
+export async function freePort(): Promise<number> {
+  const server = await listen(createServer());
+  const { port } = server.address() as AddressInfo;
+  await close(server);
+  return port;
 }
 
 function close(server: Server): Promise<void> {
