@@ -62,7 +62,8 @@ async function main(): Promise<void> {
     Sign in at the development IdP as:
       bob / bob-pw          an employee: allowed, the app shows the identity Tenet vouched for
       mallory / mallory-pw  in no group: denied, with the reasons and the decision id
-      alice / alice-pw      finance: ${proxy.publicUrl}/payroll asks her to step up (tick "security key")
+      alice / alice-pw      an administrator: ${proxy.publicUrl}/admin asks her to step up (tick "security key");
+                            ${proxy.publicUrl}/payroll denies her: it needs a managed device
     Sign out at ${proxy.publicUrl}/.tenet/logout
 
     Decision API (AuthZEN)  ${tenet.url}/access/v1/evaluation

@@ -115,6 +115,17 @@ describe.each(stores)('Sessions over the %s', (_name, openStore) => {
       expect(await sessions.resume(secret, APP)).toBeUndefined();
     });
 
+    it('keeps a session in use alive when the idle timeout is shorter than the touch interval', async () => {
+      const short = new Sessions(store.sessions, { ...settings, idleTimeoutSeconds: 2 }, () => new Date(now));
+      const { secret } = await short.start({ identity: alice, authn, host: APP });
+      for (let use = 0; use < 6; use += 1) {
+        advance(1.5);
+        expect(await short.resume(secret, APP), `use ${use}`).toBeDefined();
+      }
+      advance(2);
+      expect(await short.resume(secret, APP)).toBeUndefined();
+    });
+
     it('writes lastSeenAt at most once every 10 seconds', async () => {
       const { secret, record } = await sessions.start({ identity: alice, authn, host: APP });
       advance(9);

@@ -128,7 +128,10 @@ export class Sessions {
     if (record.host !== presentedHost) return undefined;
     const now = this.#clock();
     if (!this.#isLive(record, now)) return undefined;
-    if (now.getTime() - Date.parse(record.lastSeenAt) < TOUCH_INTERVAL_SECONDS * 1000) return record;
+    // With a short idle timeout the touch interval shrinks too, or a session in use would still
+    // idle out (it would never be written before expiring).
+    const touchIntervalMs = Math.min(TOUCH_INTERVAL_SECONDS, this.#settings.idleTimeoutSeconds / 4) * 1000;
+    if (now.getTime() - Date.parse(record.lastSeenAt) < touchIntervalMs) return record;
     // Idle time counts from the last write, which may lag the last use by up to the touch interval:
     // a session can end that much early, never late.
     const lastSeenAt = now.toISOString();

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CALLBACK_PATH } from '../../src/enforcement/authenticate/index.js';
 import { RPC_CODE } from '../../src/enforcement/ext-authz/index.js';
-import { startStack, type RunningStack, type StackAddresses } from '../support/stack.js';
+import { startStack, type RunningStack } from '../support/stack.js';
 import { chromiumUnavailable, launchChromium, newContext, type ContextOptions } from './support/chromium.js';
 import { envoyCheck, extAuthzClient, responseHeaders } from './support/ext-authz-client.js';
 import { appIdentity, backOnProxy, onIdpLoginForm, signInAtIdp, submitIdpLogin, type StackUrls } from './support/idp-sign-in.js';
@@ -20,15 +20,6 @@ const BOB = { username: 'bob', password: 'bob-pw' } as const;
 const MALLORY = { username: 'mallory', password: 'mallory-pw' } as const;
 const ALICE = { username: 'alice', password: 'alice-pw' } as const;
 
-/**
- * A route where a step-up really is the answer: /admin is App::"console" with GET → administer, so
- * the quickstart's `admins-administer` (phishing-resistant authentication at most an hour old)
- * decides it. The quickstart's own App::"admin-console" is `critical` (risk ≤ 20), which a browser
- * with no registered device never meets, so no authentication could fix it: a deny, not a step-up.
- */
-const consoleRoute = ({ publicHost, appUrl }: StackAddresses) => [
-  { name: 'console', host: publicHost, pathPrefix: '/admin', upstream: appUrl, resource: { type: 'App', id: 'console' }, actions: { GET: 'administer' } },
-];
 
 /** A record of GET /admin/v1/decisions, as far as these tests read it. */
 interface LoggedDecision {
@@ -70,7 +61,7 @@ describe.skipIf(chromiumUnavailable)('the quickstart in a real browser', () => {
   let contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    const [started, launched] = await Promise.allSettled([startStack({ extAuthzGrpc: true, extraRoutes: consoleRoute }), launchChromium()]);
+    const [started, launched] = await Promise.allSettled([startStack({ extAuthzGrpc: true }), launchChromium()]);
     if (started.status === 'fulfilled') stack = started.value;
     if (launched.status === 'fulfilled') browser = launched.value;
     if (started.status === 'rejected') throw started.reason;
@@ -201,6 +192,8 @@ describe.skipIf(chromiumUnavailable)('the quickstart in a real browser', () => {
       expect(await page.textContent('body')).toContain('payroll-needs-fresh-posture');
     });
 
+    // The quickstart's /admin route is App::"hello-admin" with GET → administer, decided by
+    // `admins-administer` (phishing-resistant authentication at most an hour old).
     it('alice at /admin (phishing-resistant authentication required) is sent back to the IdP, ticks "security key", and gets in', async () => {
       const tab = await signedIn(ALICE);
       const { page, visited } = tab;

@@ -218,7 +218,7 @@ ${rows.map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtm
 
 const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
 };
 
