@@ -10,6 +10,7 @@ import { TenetError } from '../../errors.js';
 import type { LoginState, SessionHandoff, SessionIdentity, SessionRecord } from '../../sessions/session.js';
 import type { SessionStore } from '../ports.js';
 import { attempt, readJsonColumn } from './errors.js';
+import { cachedPrepare, type Prepare } from './statement-cache.js';
 
 interface SessionRow {
   readonly id: string;
@@ -54,16 +55,17 @@ const ACTIVE = 'revoked_at IS NULL AND expires_at_ms > @at';
 
 export class SqliteSessionStore implements SessionStore {
   readonly #db: Database.Database;
+  readonly #prepare: Prepare;
 
   constructor(db: Database.Database) {
     this.#db = db;
+    this.#prepare = cachedPrepare(db);
   }
 
   create(record: SessionRecord): Promise<void> {
     return attempt(`creating session ${record.id}`, () => {
       const { identity } = record;
-      this.#db
-        .prepare(
+      this.#prepare(
           `INSERT INTO sessions (id, login_id, host, provider, idp_subject, idp_session_id, subject, identity, authn, id_token,
              created_at, created_at_ms, last_seen_at, last_seen_at_ms, expires_at, expires_at_ms, revoked_at, revoked_at_ms)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -93,7 +95,7 @@ export class SqliteSessionStore implements SessionStore {
 
   get(id: string): Promise<SessionRecord | undefined> {
     return attempt(`reading session ${id}`, () => {
-      const row = this.#db.prepare<[string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`).get(id);
+      const row = this.#prepare<[string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`).get(id);
       return row === undefined ? undefined : toSession(row);
     });
   }
@@ -102,7 +104,7 @@ export class SqliteSessionStore implements SessionStore {
     return attempt(`recording use of session ${id}`, () => {
       // Only forwards: two instances touching out of order must not move lastSeenAt back.
       const atMs = argumentTime(at);
-      this.#db.prepare('UPDATE sessions SET last_seen_at = ?, last_seen_at_ms = ? WHERE id = ? AND last_seen_at_ms < ?').run(at, atMs, id, atMs);
+      this.#prepare('UPDATE sessions SET last_seen_at = ?, last_seen_at_ms = ? WHERE id = ? AND last_seen_at_ms < ?').run(at, atMs, id, atMs);
     });
   }
 
@@ -110,7 +112,7 @@ export class SqliteSessionStore implements SessionStore {
     // Only the first revocation counts: its time is evidence and must not be moved later.
     return attempt(`revoking session ${id}`, () => {
       const atMs = argumentTime(at);
-      return this.#db.prepare('UPDATE sessions SET revoked_at = ?, revoked_at_ms = ? WHERE id = ? AND revoked_at IS NULL').run(at, atMs, id).changes === 1;
+      return this.#prepare('UPDATE sessions SET revoked_at = ?, revoked_at_ms = ? WHERE id = ? AND revoked_at IS NULL').run(at, atMs, id).changes === 1;
     });
   }
 
@@ -143,8 +145,7 @@ export class SqliteSessionStore implements SessionStore {
     return attempt('listing active sessions', () => {
       const atMs = argumentTime(at);
       const bySubject = subject === undefined ? '' : ' AND subject = @subject';
-      return this.#db
-        .prepare<[Record<string, unknown>], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${ACTIVE}${bySubject} ORDER BY created_at_ms DESC, id DESC`)
+      return this.#prepare<[Record<string, unknown>], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${ACTIVE}${bySubject} ORDER BY created_at_ms DESC, id DESC`)
         .all(subject === undefined ? { at: atMs } : { at: atMs, subject })
         .map(toSession);
     });
@@ -154,10 +155,10 @@ export class SqliteSessionStore implements SessionStore {
     return attempt('purging ended sessions', () => {
       const beforeMs = argumentTime(before);
       return this.#db.transaction(() => {
-        const removed = this.#db.prepare('DELETE FROM sessions WHERE expires_at_ms < ? OR revoked_at_ms < ?').run(beforeMs, beforeMs).changes;
+        const removed = this.#prepare('DELETE FROM sessions WHERE expires_at_ms < ? OR revoked_at_ms < ?').run(beforeMs, beforeMs).changes;
         // Abandoned login attempts and unredeemed codes can never be used again either.
-        this.#db.prepare('DELETE FROM login_states WHERE expires_at_ms < ?').run(beforeMs);
-        this.#db.prepare('DELETE FROM session_handoffs WHERE expires_at_ms < ?').run(beforeMs);
+        this.#prepare('DELETE FROM login_states WHERE expires_at_ms < ?').run(beforeMs);
+        this.#prepare('DELETE FROM session_handoffs WHERE expires_at_ms < ?').run(beforeMs);
         return removed;
       })();
     });
@@ -165,8 +166,7 @@ export class SqliteSessionStore implements SessionStore {
 
   putLoginState(state: LoginState): Promise<void> {
     return attempt(`storing login state ${state.id}`, () => {
-      this.#db
-        .prepare(
+      this.#prepare(
           `INSERT INTO login_states (id, provider, nonce, code_verifier, return_to, browser_binding, step_up_max_age, step_up_phishing_res,
              created_at, expires_at, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
@@ -190,15 +190,14 @@ export class SqliteSessionStore implements SessionStore {
     return attempt(`taking login state ${id}`, () => {
       const atMs = argumentTime(at);
       // Deleted even when expired: a state is never usable twice, and an expired one never again.
-      const [row] = this.#db.prepare<[string], LoginStateRow>('DELETE FROM login_states WHERE id = ? RETURNING *').all(id);
+      const [row] = this.#prepare<[string], LoginStateRow>('DELETE FROM login_states WHERE id = ? RETURNING *').all(id);
       return row === undefined || row.expires_at_ms <= atMs ? undefined : toLoginState(row);
     });
   }
 
   putHandoff(handoff: SessionHandoff): Promise<void> {
     return attempt(`storing hand-off ${handoff.id}`, () => {
-      this.#db
-        .prepare('INSERT INTO session_handoffs (id, session_id, host, return_to, expires_at, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)')
+      this.#prepare('INSERT INTO session_handoffs (id, session_id, host, return_to, expires_at, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)')
         .run(handoff.id, handoff.sessionId, handoff.host, handoff.returnTo, handoff.expiresAt, recordTime(handoff.expiresAt, 'expiresAt'));
     });
   }
@@ -206,7 +205,7 @@ export class SqliteSessionStore implements SessionStore {
   takeHandoff(id: string, at: string): Promise<SessionHandoff | undefined> {
     return attempt(`taking hand-off ${id}`, () => {
       const atMs = argumentTime(at);
-      const [row] = this.#db.prepare<[string], HandoffRow>('DELETE FROM session_handoffs WHERE id = ? RETURNING *').all(id);
+      const [row] = this.#prepare<[string], HandoffRow>('DELETE FROM session_handoffs WHERE id = ? RETURNING *').all(id);
       return row === undefined || row.expires_at_ms <= atMs ? undefined : { id: row.id, sessionId: row.session_id, host: row.host, returnTo: row.return_to, expiresAt: row.expires_at };
     });
   }
@@ -214,8 +213,7 @@ export class SqliteSessionStore implements SessionStore {
   /** Revokes the active sessions matching `where` in one statement; returns their ids, sorted. */
   #revokeWhere(where: string, params: Record<string, string>, at: string): string[] {
     const atMs = argumentTime(at);
-    const rows = this.#db
-      .prepare<[Record<string, unknown>], { id: string }>(`UPDATE sessions SET revoked_at = @atText, revoked_at_ms = @at WHERE ${ACTIVE} AND ${where} RETURNING id`)
+    const rows = this.#prepare<[Record<string, unknown>], { id: string }>(`UPDATE sessions SET revoked_at = @atText, revoked_at_ms = @at WHERE ${ACTIVE} AND ${where} RETURNING id`)
       .all({ ...params, at: atMs, atText: at });
     // RETURNING order is unspecified in SQLite; sort so callers and tests see a stable order.
     return rows.map((row) => row.id).sort();
