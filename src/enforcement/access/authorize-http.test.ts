@@ -130,6 +130,23 @@ describe('createHttpAccess', () => {
     expect(decisionPoint.calls).toHaveLength(4);
   });
 
+  it('lets identical requests that miss the cache together share one decision (one log record)', async () => {
+    const { access, decisionPoint } = setup();
+    const [first, second, third] = await Promise.all([access.authorize(facts(), 'proxy'), access.authorize(facts({ path: '/a.css' }), 'proxy'), access.authorize(facts({ clientIp: '192.0.2.99' }), 'proxy')]);
+    expect(decisionPoint.calls).toHaveLength(2);
+    expect(first).toMatchObject({ kind: 'allow', cached: false });
+    expect(second).toMatchObject({ kind: 'allow', cached: true });
+    if (first.kind !== 'allow' || second.kind !== 'allow' || third.kind !== 'allow') throw new Error('expected allows');
+    expect(second.decision.id).toBe(first.decision.id);
+    expect(second.headers).toEqual(first.headers);
+    expect(third.decision.id).not.toBe(first.decision.id);
+    // Nothing is left in flight: a later miss decides afresh.
+    const { access: uncached, decisionPoint: counted } = setup({ cache: { get: () => undefined, set: () => undefined } });
+    await uncached.authorize(facts(), 'proxy');
+    await uncached.authorize(facts(), 'proxy');
+    expect(counted.calls).toHaveLength(2);
+  });
+
   it('sends browsers without a session to login with the page to return to, and API clients a 401 verdict', async () => {
     const { access, decisionPoint } = setup();
     const browser = await access.authorize(facts({ cookie: undefined }), 'proxy');

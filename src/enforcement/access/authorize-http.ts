@@ -62,6 +62,10 @@ interface Subject {
 
 export function createHttpAccess(deps: HttpAccessDeps): HttpAccess {
   const now = () => (deps.clock ?? (() => new Date()))();
+  // Decisions being made, by cache key: identical requests that miss the cache together (a page's
+  // assets when its cached allow expires) share one decision and one log record instead of each
+  // asking the PDP. They arrived while it was being made, so it is as fresh as their own would be.
+  const inFlight = new Map<string, Promise<CachedVerdict>>();
   return {
     async authorize(facts, pep) {
       const browser = isBrowser(facts);
@@ -82,10 +86,25 @@ export function createHttpAccess(deps: HttpAccessDeps): HttpAccess {
       const cached = deps.cache.get(cacheKey);
       if (cached !== undefined) return verdictFor(cached.decision, route, subject, facts, routeBrowser, deps, true, 'headers' in cached ? cached.headers : undefined);
 
-      const decision = await deps.decisionPoint.decide(buildTuple(route, action, subject, facts, now()), { pep, caller: route.name });
-      const verdict = await verdictFor(decision, route, subject, facts, routeBrowser, deps, false, undefined);
-      remember(deps, cacheKey, verdict, decision, subject, now().getTime());
-      return verdict;
+      const pending = inFlight.get(cacheKey);
+      if (pending !== undefined) {
+        const shared = await pending;
+        return verdictFor(shared.decision, route, subject, facts, routeBrowser, deps, true, 'headers' in shared ? shared.headers : undefined);
+      }
+      let verdict: Verdict | undefined;
+      const deciding = (async (): Promise<CachedVerdict> => {
+        const decision = await deps.decisionPoint.decide(buildTuple(route, action, subject, facts, now()), { pep, caller: route.name });
+        verdict = await verdictFor(decision, route, subject, facts, routeBrowser, deps, false, undefined);
+        return remember(deps, cacheKey, verdict, decision, subject, now().getTime());
+      })();
+      inFlight.set(cacheKey, deciding);
+      try {
+        await deciding;
+      } finally {
+        inFlight.delete(cacheKey);
+      }
+      // INVARIANT: set by `deciding`, which has resolved.
+      return verdict as unknown as Verdict;
     },
   };
 }
@@ -184,17 +203,13 @@ async function upstreamHeaders(route: RouteConfig, subject: Subject, facts: Http
   return { headers, expiresAtMs: assertion.expiresAtMs };
 }
 
-function remember(deps: HttpAccessDeps, key: string, verdict: Verdict, decision: Decision, subject: Subject, nowMs: number): void {
-  let ttl = decision.obligations.cacheTtlSeconds;
-  if (ttl <= 0) return;
+/** Caches the decision for as long as its obligations allow (not at all for cacheTtl 0); returns what was (or would be) cached. */
+function remember(deps: HttpAccessDeps, key: string, verdict: Verdict, decision: Decision, subject: Subject, nowMs: number): CachedVerdict {
   const sessionId = subject.session?.id;
-  if (verdict.kind === 'allow') {
-    const assertionExpiresAtMs = nowMs + ASSERTION_LIFETIME_SECONDS * 1000;
-    ttl = Math.min(ttl, ASSERTION_LIFETIME_SECONDS - ASSERTION_REUSE_MARGIN_SECONDS);
-    deps.cache.set(key, { decision, headers: verdict.headers, assertionExpiresAtMs }, ttl, sessionId);
-    return;
-  }
-  deps.cache.set(key, { decision }, ttl, sessionId);
+  const entry: CachedVerdict = verdict.kind === 'allow' ? { decision, headers: verdict.headers, assertionExpiresAtMs: nowMs + ASSERTION_LIFETIME_SECONDS * 1000 } : { decision };
+  const ttl = verdict.kind === 'allow' ? Math.min(decision.obligations.cacheTtlSeconds, ASSERTION_LIFETIME_SECONDS - ASSERTION_REUSE_MARGIN_SECONDS) : decision.obligations.cacheTtlSeconds;
+  if (ttl > 0) deps.cache.set(key, entry, ttl, sessionId);
+  return entry;
 }
 
 function hasControlCharacter(value: string): boolean {

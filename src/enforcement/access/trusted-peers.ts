@@ -10,6 +10,9 @@ export type TrustedPeerTest = (address: string | undefined) => boolean;
 
 const compiled = new WeakMap<readonly string[], TrustedPeerTest>();
 
+/** Distinct addresses whose answer is remembered; past this the memory starts afresh (no growth under a spray of addresses). */
+const MAX_REMEMBERED_ADDRESSES = 4096;
+
 /**
  * A matcher for the configured list (cached per list object, so calling this per request is
  * cheap). An invalid entry is a configuration error, never "trust nobody" silently:
@@ -32,10 +35,18 @@ export function trustedPeers(entries: readonly string[]): TrustedPeerTest {
     }
     list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
   });
+  // Answers are remembered per address (bounded): BlockList.check builds an address object per
+  // call, and every request asks for its peer and each X-Forwarded-For hop.
+  const answers = new Map<string, boolean>();
   const test: TrustedPeerTest = (candidate) => {
-    const ip = candidate === undefined ? undefined : canonicalIp(candidate);
-    if (ip === undefined) return false;
-    return list.check(ip, isIP(ip) === 4 ? 'ipv4' : 'ipv6');
+    if (candidate === undefined) return false;
+    const known = answers.get(candidate);
+    if (known !== undefined) return known;
+    const ip = canonicalIp(candidate);
+    const trusted = ip !== undefined && list.check(ip, isIP(ip) === 4 ? 'ipv4' : 'ipv6');
+    if (answers.size >= MAX_REMEMBERED_ADDRESSES) answers.clear();
+    answers.set(candidate, trusted);
+    return trusted;
   };
   compiled.set(entries, test);
   return test;

@@ -22,6 +22,8 @@ export interface AccessLogEntry {
 }
 
 export function logAccess(logger: Logger, entry: AccessLogEntry): void {
+  // Building the entry costs more than pino's own level check: skip it when nothing would be written.
+  if (!logger.isLevelEnabled('info')) return;
   logger.info(
     {
       method: entry.method,
