@@ -126,6 +126,21 @@ describe.each(stores)('Sessions over the %s', (_name, openStore) => {
       expect(await short.resume(secret, APP)).toBeUndefined();
     });
 
+    it('reuses a record for a second: revocations through Sessions apply at once, ones made elsewhere within that second', async () => {
+      const { secret, record } = await sessions.start({ identity: alice, authn, host: APP });
+      expect(await sessions.resume(secret, APP)).toBeDefined();
+      // Another process revokes it in the store: this one may still serve it, for at most RECORD_REUSE_MS.
+      await store.sessions.revoke(record.id, new Date(now).toISOString());
+      expect(await sessions.resume(secret, APP)).toBeDefined();
+      advance(1);
+      expect(await sessions.resume(secret, APP)).toBeUndefined();
+
+      const other = await sessions.start({ identity: alice, authn, host: APP });
+      expect(await sessions.resume(other.secret, APP)).toBeDefined();
+      await sessions.revoke(other.record.id);
+      expect(await sessions.resume(other.secret, APP)).toBeUndefined();
+    });
+
     it('writes lastSeenAt at most once every 10 seconds', async () => {
       const { secret, record } = await sessions.start({ identity: alice, authn, host: APP });
       advance(9);

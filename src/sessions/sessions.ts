@@ -21,6 +21,14 @@ export const HANDOFF_TTL_SECONDS = 60;
 /** lastSeenAt is written at most this often per session, so busy sessions do not cost a write per request. */
 export const TOUCH_INTERVAL_SECONDS = 10;
 /**
+ * How long a session read from the store is reused for the requests that follow (the lookup runs
+ * on every proxied request). Revocations made through this process drop it at once; one made by
+ * another process on the same store applies within this time.
+ */
+export const RECORD_REUSE_MS = 1000;
+/** Most session records kept for reuse; past this the memory starts afresh. */
+const MAX_REUSED_RECORDS = 10_000;
+/**
  * Longest Cookie header read. Far above what browsers send for one site (RFC 6265 §6.1 asks for at
  * least 50 cookies of 4096 bytes, and the proxy's request-head limit applies first); it bounds the
  * work a hostile header can cause here.
@@ -69,6 +77,8 @@ export class Sessions {
   readonly #settings: SessionSettings;
   readonly #clock: () => Date;
   readonly #listeners = new Set<(sessionIds: readonly string[]) => void>();
+  /** Recently read records by id, with the time they were read (see RECORD_REUSE_MS). */
+  readonly #recent = new Map<string, { readonly record: SessionRecord; readonly readAtMs: number }>();
 
   constructor(store: SessionStore, settings: SessionSettings, clock: () => Date = () => new Date()) {
     if (!COOKIE_NAME_PATTERN.test(settings.cookieName)) {
@@ -119,14 +129,14 @@ export class Sessions {
     const presentedHost = normalizeHost(host);
     if (presentedHost === undefined) return undefined;
     const id = sha256Hex(secret);
-    const record = await this.#store.get(id);
+    const now = this.#clock();
+    const record = await this.#read(id, now.getTime());
     // INVARIANT: the record is the one keyed by this secret's hash. Checked, not assumed, so a store
     // that matched keys loosely (collation, prefix) could not hand out another user's session.
     if (record === undefined || !sameDigest(record.id, id)) return undefined;
     // __Host- cookies are bound to one host by the browser; a cookie carried to another host (a
     // sibling app, a compromised subdomain) is refused here too.
     if (record.host !== presentedHost) return undefined;
-    const now = this.#clock();
     if (!this.#isLive(record, now)) return undefined;
     // With a short idle timeout the touch interval shrinks too, or a session in use would still
     // idle out (it would never be written before expiring).
@@ -136,7 +146,23 @@ export class Sessions {
     // a session can end that much early, never late.
     const lastSeenAt = now.toISOString();
     await this.#store.touch(id, lastSeenAt);
-    return { ...record, lastSeenAt };
+    const touched = { ...record, lastSeenAt };
+    const reused = this.#recent.get(id);
+    if (reused !== undefined) this.#recent.set(id, { record: touched, readAtMs: reused.readAtMs });
+    return touched;
+  }
+
+  async #read(id: string, nowMs: number): Promise<SessionRecord | undefined> {
+    const reused = this.#recent.get(id);
+    if (reused !== undefined && nowMs - reused.readAtMs < RECORD_REUSE_MS && nowMs >= reused.readAtMs) return reused.record;
+    const record = await this.#store.get(id);
+    if (record === undefined) {
+      this.#recent.delete(id);
+      return undefined;
+    }
+    if (this.#recent.size >= MAX_REUSED_RECORDS) this.#recent.clear();
+    this.#recent.set(id, { record, readAtMs: nowMs });
+    return record;
   }
 
   /** Reads this deployment's session cookie value from a raw Cookie header (undefined when absent or malformed: base64url, 43 chars). */
@@ -265,6 +291,7 @@ export class Sessions {
   /** Tells every listener; all are called even when one throws, then the first failure is raised. */
   #announce(sessionIds: string[]): string[] {
     if (sessionIds.length === 0) return sessionIds;
+    for (const id of sessionIds) this.#recent.delete(id);
     const failures: unknown[] = [];
     for (const listener of [...this.#listeners]) {
       try {
