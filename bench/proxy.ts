@@ -15,7 +15,7 @@ import { startNginx } from './enforcement/nginx.js';
 import { proxySite } from './enforcement/nginx-sites.js';
 import { expectRefusedWithoutCookie, expectServed } from './enforcement/probe.js';
 import { runBenchmark } from './enforcement/run.js';
-import { startTenet, startUpstream, UPSTREAM_BODY } from './enforcement/servers.js';
+import { startBareNodeProxy, startTenet, startUpstream, UPSTREAM_BODY } from './enforcement/servers.js';
 import { describeDifference, readVerdicts } from './enforcement/verdict-metrics.js';
 import type { LoadTarget } from './enforcement/wrk.js';
 
@@ -23,7 +23,9 @@ const LEGEND = `What the rows measure (every request: GET / with Host: app.examp
   (1) upstream direct   wrk → the node:http upstream: the floor, what the application alone costs here
   (2) nginx             wrk → nginx 1 process (proxy_pass, HTTP/1.1 keep-alive pool to the upstream,
                         access_log off) → upstream: what a mature reverse proxy adds
-  (3) Tenet proxy       wrk → Tenet (one Node process; plain HTTP, TLS assumed in front) → upstream.
+  (3) bare node:http   wrk → a 25-line node:http reverse proxy (keep-alive agent, pipes, one 640-byte
+      proxy             header, nothing else) → upstream: the floor for any proxy on this runtime
+  (4) Tenet proxy       wrk → Tenet (one Node process; plain HTTP, TLS assumed in front) → upstream.
                         Per request: request facts, route match, session cookie read and the session
                         looked up in SQLite (resume; lastSeenAt written at most every 10 s), decision
                         cache hit (no Cedar evaluation, no decision-log write), upstream headers
@@ -37,11 +39,13 @@ const LEGEND = `What the rows measure (every request: GET / with Host: app.examp
                         per second; p50/p99 above 1× = slower. wrk, the servers and other work on the
                         machine share its cores, so a faster server also leaves less CPU to the others.`;
 
-await runBenchmark({ title: 'Tenet enforcement benchmark: identity-aware proxy', command: 'npm run bench:proxy', targets: 3 }, async (run) => {
+await runBenchmark({ title: 'Tenet enforcement benchmark: identity-aware proxy', command: 'npm run bench:proxy', targets: 4 }, async (run) => {
   const { plan } = run;
-  run.progress('starting the upstream, Tenet and nginx (each in its own process)');
+  run.progress('starting the upstream, a bare node:http proxy, Tenet and nginx (each in its own process)');
   const upstream = await startUpstream(run.deadlineMs);
   run.defer(() => upstream.child.stop());
+  const bare = await startBareNodeProxy(upstream.url, run.deadlineMs);
+  run.defer(() => bare.child.stop());
   const tenet = await startTenet(join(run.dir, 'tenet'), upstream.url, run.deadlineMs);
   run.defer(() => tenet.child.stop());
   const { host, cookie } = tenet.ready;
@@ -54,9 +58,10 @@ await runBenchmark({ title: 'Tenet enforcement benchmark: identity-aware proxy',
   const targets: LoadTarget[] = [
     { label: '(1) upstream direct (node:http)', url: `${upstream.url}/`, headers },
     { label: '(2) nginx proxy_pass → upstream', url: `http://127.0.0.1:${nginxPort}/`, headers },
-    { label: '(3) Tenet proxy → upstream (session, cached decision)', url: `${tenet.ready.listening}/`, headers },
+    { label: '(3) bare node:http proxy → upstream', url: `${bare.url}/`, headers },
+    { label: '(4) Tenet proxy → upstream (session, cached decision)', url: `${tenet.ready.listening}/`, headers },
   ];
-  const [, , tenetTarget] = targets;
+  const [, , , tenetTarget] = targets;
   if (tenetTarget === undefined) throw new Error('no Tenet target');
   run.progress('checking every target answers 200 with the upstream body (warms Tenet\'s decision cache)');
   for (const target of targets) await expectServed(target, UPSTREAM_BODY);
@@ -82,8 +87,10 @@ await runBenchmark({ title: 'Tenet enforcement benchmark: identity-aware proxy',
       ratioTable(
         comparison,
         [
-          { numerator: 2, denominator: 1, label: '(3) Tenet / (2) nginx' },
-          { numerator: 2, denominator: 0, label: '(3) Tenet / (1) direct' },
+          { numerator: 3, denominator: 1, label: '(4) Tenet / (2) nginx' },
+          { numerator: 3, denominator: 2, label: '(4) Tenet / (3) bare node:http proxy' },
+          { numerator: 3, denominator: 0, label: '(4) Tenet / (1) direct' },
+          { numerator: 2, denominator: 1, label: '(3) bare node:http proxy / (2) nginx' },
           { numerator: 1, denominator: 0, label: '(2) nginx / (1) direct' },
         ],
         'req',

@@ -23,6 +23,13 @@ export async function startUpstream(deadlineMs: number): Promise<Upstream> {
   return { url: listening, port: Number(new URL(listening).port), child };
 }
 
+/** The runtime floor: a bare node:http reverse proxy to `upstream` (bench/servers/bare-node-proxy.ts). */
+export async function startBareNodeProxy(upstream: string, deadlineMs: number): Promise<Upstream> {
+  const child = startTsx('bare node:http proxy', 'bench/servers/bare-node-proxy.ts', [upstream], { deadlineMs, stderr: 'inherit' });
+  const { listening } = await readyLine<{ listening: string }>(child, (line) => typeof line['listening'] === 'string', START_TIMEOUT_MS);
+  return { url: listening, port: Number(new URL(listening).port), child };
+}
+
 export interface Tenet {
   readonly ready: TenetProxyServerReady;
   readonly port: number;
