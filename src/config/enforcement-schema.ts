@@ -155,7 +155,7 @@ export const proxySchema = z
     listen: listenAddress.describe('Address the identity-aware proxy (and forward-auth, login endpoints) listens on.'),
     publicUrl: httpUrl.describe('Base URL users reach the proxy\'s login endpoints at; the OIDC redirect URI is <publicUrl>/.tenet/callback.'),
     tls: z
-      .union([tlsFiles, z.literal('self-signed')])
+      .union([tlsFiles, z.literal('self-signed')], { error: 'expected "self-signed" or { cert: FILE, key: FILE }' })
       .optional()
       .describe('Terminate TLS: certificate files, or "self-signed" to generate one beside the database (development). Omit only behind a TLS-terminating proxy.'),
     trustedProxies: z

@@ -75,6 +75,12 @@ function describeIssue(issue: z.core.$ZodIssue, line: (path: readonly PropertyKe
       };
     });
   }
+  if (issue.code === 'invalid_key') {
+    // A record key that failed its own rule (e.g. routes[].actions keys must be HTTP methods): say which rule.
+    const key = issue.path.at(-1);
+    const rule = issue.issues[0]?.message ?? issue.message;
+    return [{ path: where(issue.path), message: key === undefined ? rule : `key "${String(key)}": ${rule}`, hint: 'see `tenet config reference`' }];
+  }
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     return [{ path: where(issue.path), message: 'is required', hint: 'see `tenet config reference`' }];
   }
