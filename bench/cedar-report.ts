@@ -2,7 +2,8 @@
 // speed-up between them, the engine with each evaluator, the one-off costs, and a legend.
 import type { Agreement, CedarSectionReport, Variant, VariantFigures } from './cedar-section.js';
 import { ENTITY_COUNT } from './generate.js';
-import { fmt, table, type RoundResult } from './stats.js';
+import type { TimedPass } from './in-process.js';
+import { fmt, median, medianOfRounds, table, type RoundResult } from './stats.js';
 
 const LABELS: Record<Variant, string> = {
   wasm: 'cedar-wasm (baseline)',
@@ -13,6 +14,28 @@ const LABELS: Record<Variant, string> = {
   'engine-compiled': 'decide() with compiled',
 };
 
+/** `min–max` of figures (the spread of round p50s), `—` when there are none. */
+export function range(values: readonly number[]): string {
+  if (values.length === 0) return '—';
+  return `${fmt(Math.min(...values))}–${fmt(Math.max(...values))}`;
+}
+
+/** Every round of the row, from every process that timed it. */
+export function roundsOf(row: VariantFigures): TimedPass[] {
+  return row.processes.flat();
+}
+
+/** The row's figures: each the median over all its rounds, from every process (house style: medians over rounds). */
+export function figuresOf(row: VariantFigures): TimedPass {
+  const rounds = roundsOf(row);
+  return { all: medianOfRounds(rounds.map((r) => r.all)), subset: medianOfRounds(rounds.map((r) => r.subset)) };
+}
+
+/** Each process's median p50 (µs), in the order they ran. */
+export function processMedians(row: VariantFigures, which: 'all' | 'subset' = 'all'): number[] {
+  return row.processes.map((rounds) => median(rounds.map((r) => r[which].p50Micros)));
+}
+
 const speedUp = (value: number) => (Number.isFinite(value) ? `${value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1)}×` : '—');
 
 /**
@@ -21,7 +44,7 @@ const speedUp = (value: number) => (Number.isFinite(value) ? `${value >= 100 ? M
  * timed only the first few, the row's figures on those requests.
  */
 export function comparable(report: CedarSectionReport, figures: VariantFigures): RoundResult {
-  return figures.requests === report.wasmRequests ? figures.figures.all : figures.figures.subset;
+  return figures.requests === report.wasmRequests ? figuresOf(figures).all : figuresOf(figures).subset;
 }
 
 function find(report: CedarSectionReport, variant: Variant): VariantFigures | undefined {
@@ -33,7 +56,8 @@ export function speedUps(report: CedarSectionReport, variant: Variant, baseline:
   const base = find(report, baseline);
   if (row === undefined || base === undefined) return undefined;
   const mine = comparable(report, row);
-  return { p50: base.figures.all.p50Micros / mine.p50Micros, perSecond: mine.perSecond / base.figures.all.perSecond };
+  const theirs = figuresOf(base).all;
+  return { p50: theirs.p50Micros / mine.p50Micros, perSecond: mine.perSecond / theirs.perSecond };
 }
 
 function rows(reports: readonly CedarSectionReport[], variants: readonly Variant[], baseline: Variant): string[][] {
@@ -43,12 +67,14 @@ function rows(reports: readonly CedarSectionReport[], variants: readonly Variant
       const row = find(report, variant);
       if (row === undefined) continue;
       const ratio = variant === baseline ? undefined : speedUps(report, variant, baseline);
-      const r = row.figures.all;
+      const r = figuresOf(row).all;
       out.push([
         report.size.toLocaleString('en-US'),
         LABELS[variant],
         `${row.callsPerRound.toLocaleString('en-US')} / ${row.requests.toLocaleString('en-US')}`,
         fmt(r.p50Micros),
+        range(roundsOf(row).map((round) => round.all.p50Micros)),
+        String(row.processes.length),
         fmt(r.p99Micros),
         fmt(r.perSecond),
         ratio === undefined ? '' : speedUp(ratio.p50),
@@ -59,7 +85,7 @@ function rows(reports: readonly CedarSectionReport[], variants: readonly Variant
   return out;
 }
 
-const HEADER = ['policies', 'measured', 'calls / requests', 'p50 µs', 'p99 µs', 'decisions/s', 'speed-up p50', 'speed-up dec/s'];
+const HEADER = ['policies', 'measured', 'calls / requests', 'p50 µs', 'p50 rounds min–max', 'processes', 'p99 µs', 'decisions/s', 'speed-up p50', 'speed-up dec/s'];
 
 export function evaluatorTable(reports: readonly CedarSectionReport[]): string {
   return table(HEADER, rows(reports, ['wasm', 'compiled', 'compiled-no-index', 'compiled-context'], 'wasm'), 2);
@@ -69,6 +95,22 @@ export function engineTable(reports: readonly CedarSectionReport[]): string {
   return table(HEADER, rows(reports, ['engine-wasm', 'engine-compiled'], 'engine-wasm'), 2);
 }
 
+/** Where a row was timed in several processes: each process's median p50, the spread between processes. */
+export function processNotes(reports: readonly CedarSectionReport[]): string[] {
+  const notes: string[] = [];
+  for (const report of reports) {
+    for (const row of report.variants) {
+      if (row.processes.length < 2) continue;
+      const medians = processMedians(row);
+      notes.push(
+        `  ${report.size.toLocaleString('en-US')} policies, ${LABELS[row.variant]}: timed in ${row.processes.length} processes (the section, then ${row.processes.length - 1} replica${row.processes.length > 2 ? 's' : ''}); ` +
+          `their medians ${medians.map((m) => `${fmt(m)} µs`).join(' / ')} (spread ${range(medians)})`,
+      );
+    }
+  }
+  return notes;
+}
+
 /** Where cedar-wasm timed only the first requests: the compiled figures on those same requests. */
 export function subsetNotes(reports: readonly CedarSectionReport[]): string[] {
   const notes: string[] = [];
@@ -76,7 +118,9 @@ export function subsetNotes(reports: readonly CedarSectionReport[]): string[] {
     if (report.wasmRequests === report.requests) continue;
     const parts = (['compiled', 'engine-compiled'] as const).flatMap((variant) => {
       const row = find(report, variant);
-      return row === undefined ? [] : [`${LABELS[variant]} p50 ${fmt(row.figures.subset.p50Micros)} µs, p99 ${fmt(row.figures.subset.p99Micros)} µs`];
+      if (row === undefined) return [];
+      const figures = figuresOf(row).subset;
+      return [`${LABELS[variant]} p50 ${fmt(figures.p50Micros)} µs (rounds ${range(roundsOf(row).map((r) => r.subset.p50Micros))}), p99 ${fmt(figures.p99Micros)} µs`];
     });
     notes.push(
       `  ${report.size.toLocaleString('en-US')} policies: cedar-wasm timed on the first ${report.wasmRequests} of the ${report.requests.toLocaleString('en-US')} requests ` +
@@ -128,8 +172,15 @@ const ENTITIES = ENTITY_COUNT.toLocaleString('en-US');
 
 export const CEDAR_LEGEND = `What the columns mean
   calls / requests    calls per round / distinct requests they cycle (a round is one or more passes)
-  p50 µs, p99 µs      median and 99th percentile of single calls, each timed with process.hrtime.bigint()
-                      (the timer's own cost is in every figure: see "timer floor"); median over rounds
+  p50 µs, p99 µs      median and 99th percentile of single calls, each timed with performance.now()
+                      (the timer's own cost is in every figure: see "timer floor"); median over all rounds
+                      of every process that timed the row
+  p50 rounds min–max  the lowest and highest of the rounds' p50s (over every process): the spread behind the median
+  processes           how many processes timed the row; the compiled evaluator alone is timed again in fresh
+                      processes (replicas), as one process's figures move together (see the notes under table 1)
+  machine probe       fixed workloads timed before each round, independent of the code under test: map reads
+                      in the CPU's caches (ms) and a random pointer chase through 16 MB (ns per step, memory
+                      latency); when they are slower, the whole machine was (other work, the host's other tenants)
   decisions/s         calls / wall time of the round's loop, one call at a time (median over rounds)
   speed-up p50        baseline p50 / this row's p50, on the same requests (above 1× = faster)
   speed-up dec/s      this row's decisions/s / the baseline's, on the same requests

@@ -2,18 +2,17 @@
 // bench/cedar.ts): the compiled evaluator against cedar-wasm on the same requests, and the engine's
 // decide() with each evaluator. Everything a call needs is prepared before the timed loops (the
 // entity graph, the compiled set, cedar-wasm's preparsed set, each request's entity slice and
-// context), and the two evaluators must agree on every checked request before anything is timed.
+// context: bench/cedar-workload.ts), and the two evaluators must agree on every checked request
+// before anything is timed. The compiled evaluator is timed again by replicas in their own
+// processes (bench/cedar-replica.ts); bench/cedar.ts pools their rounds with this one's.
 // Prints one JSON line `{"report": …}` on stdout; progress and disagreements go to stderr.
 import { preparsePolicySet, statefulIsAuthorized, type Context, type EntityJson, type StatefulAuthorizationCall } from '@cedar-policy/cedar-wasm/nodejs';
-import { compilePolicySet, contextFromJson, entityGraphFromJson, EntityUid, type AuthorizationRequest } from '../src/engine/cedar/compiled/index.js';
-import { parsePolicySet } from '../src/engine/cedar/compiled/parser/index.js';
-import { DEFAULT_ENGINE_SETTINGS, decide, loadPolicySet, type AccessRequest, type CedarJsonValue, type Decision, type EvaluationCall, type PolicySet, type SignalSnapshot } from '../src/engine/index.js';
-import { EntityIndex } from '../src/signals/identity/index.js';
+import { contextFromJson, type AuthorizationRequest } from '../src/engine/cedar/compiled/index.js';
+import { DEFAULT_ENGINE_SETTINGS, decide, loadPolicySet, type Decision, type PolicySet } from '../src/engine/index.js';
 import { checkedRequestsFor, cedarPlanFor, engineMeasuredAt, wasmRequestsFor } from './cedar-plan.js';
-import { generatePolicies, generateRequests, generateWorld, policyFileText } from './generate.js';
-import { sink, timeCalls, type TimedPass } from './in-process.js';
-import { SEED } from './plan.js';
-import { medianOfRounds } from './stats.js';
+import { measure, sinkIsImpossible, type ProbeResult, type TimedVariant } from './cedar-timing.js';
+import { prepareCedarWorkload, type WorkloadRequest } from './cedar-workload.js';
+import type { TimedPass } from './in-process.js';
 
 export interface CedarSectionArgs {
   readonly size: number;
@@ -30,8 +29,12 @@ export interface VariantFigures {
   /** Calls per round, and how many distinct requests they cycle. */
   readonly callsPerRound: number;
   readonly requests: number;
-  /** `all`: every call; `subset`: only calls on the requests cedar-wasm is timed on (the speed-up's basis). */
-  readonly figures: TimedPass;
+  /**
+   * The timed rounds, per process that timed this variant: this section's first, then its
+   * replicas' (added by bench/cedar.ts). Each round has `all` (every call) and `subset` (only calls
+   * on the requests cedar-wasm is timed on: the speed-up's basis) figures.
+   */
+  readonly processes: readonly (readonly TimedPass[])[];
 }
 
 export interface Agreement {
@@ -65,6 +68,10 @@ export interface CedarSectionReport {
   readonly meanEngineSlice: number | undefined;
   /** p50 of an empty call timed exactly as the others: the timer's own cost in every figure. */
   readonly timerFloorMicros: number;
+  /** The machine probe before each round, in this process and (added by bench/cedar.ts) its replicas. */
+  readonly probes: readonly ProbeResult[];
+  /** Passes over the requests per round of the compiled evaluator alone (replicas make the same). */
+  readonly compiledPasses: number;
   readonly variants: readonly VariantFigures[];
 }
 
@@ -74,43 +81,24 @@ const { size } = args;
 const log = (message: string) => console.error(`  [${size} policies] ${message}`);
 const millisSince = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
 
-const world = generateWorld(SEED, new Date(args.now));
-const index = new EntityIndex(world.entities);
-// Same policies and requests as bench:decision at 10/100/1,000 policies (same seeds).
-const policies = generatePolicies(world, size, 1000 + size);
-const policyText = policyFileText(policies);
-const generated = generateRequests(world, policies, plan.requests, 7 + size);
-const wasmRequests = Math.min(wasmRequestsFor(plan, size), generated.length);
-const checkedRequests = Math.min(checkedRequestsFor(plan, size), generated.length);
-
-// --- The compiled evaluator: parse and compile once, entity graph once (none of it timed per call).
-let started = process.hrtime.bigint();
-const parsed = parsePolicySet(policyText, 'bench/policies.cedar');
-const parseMillis = millisSince(started);
-started = process.hrtime.bigint();
-const compiled = compilePolicySet(parsed);
-const compileMillis = millisSince(started);
-started = process.hrtime.bigint();
-const graph = entityGraphFromJson(world.entities);
-const graphMillis = millisSince(started);
+// --- The compiled evaluator and the requests: parsed, compiled, graph built, contexts captured
+// (loading the two guardrail forbids for that also warms loadPolicySet up: the first load in a
+// process pays one-off costs, which would otherwise land on whichever evaluator loads first below).
+const workload = prepareCedarWorkload(size, plan.requests, args.now);
+const { index, parsed, compiled, graph, policyText } = workload;
 const allPolicyIds = compiled.policyIds;
+const wasmRequests = Math.min(wasmRequestsFor(plan, size), workload.requests.length);
+const checkedRequests = Math.min(checkedRequestsFor(plan, size), workload.requests.length);
 
 // --- cedar-wasm: the whole set preparsed once, keyed by our ids (as measure-authorize.ts does).
-started = process.hrtime.bigint();
+let started = process.hrtime.bigint();
 const wasmSetId = `bench-cedar-${size}`;
 const preparsed = preparsePolicySet(wasmSetId, { staticPolicies: Object.fromEntries(parsed.map((p) => [p.id, p.text])) });
 if (preparsed.type === 'failure') throw new Error(`cedar-wasm could not preparse the ${size}-policy set: ${preparsed.errors.map((e) => e.message).join('; ')}`);
 const wasmPreparseMillis = millisSince(started);
 
-// --- The engine, loaded once per evaluator. A small set is loaded first: it warms loadPolicySet
-// up (the first load in a process pays one-off costs, which would otherwise land on whichever
-// evaluator loads first) and captures each request's context below.
-const source = {
-  policies: [{ file: 'bench/policies.cedar', text: policyText }],
-  schema: { file: 'bench/schema.cedarschema', text: world.schemaText, format: 'cedar' as const },
-};
-// The two global guardrail forbids (generatePolicies puts them first).
-const contextSource = loadPolicySet({ policies: [{ file: 'bench/guardrails.cedar', text: policyFileText(policies.slice(0, 2)) }], schema: source.schema }, { evaluator: 'wasm' });
+// --- The engine, loaded once per evaluator.
+const source = { policies: [{ file: 'bench/policies.cedar', text: policyText }], schema: workload.schema };
 let engineWasm: PolicySet | undefined;
 let engineCompiled: PolicySet | undefined;
 let engineLoadWasm: number | undefined;
@@ -125,41 +113,17 @@ if (engineMeasuredAt(size)) {
   engineLoadCompiled = millisSince(started);
 }
 
-// --- Each request's Cedar context as Tenet builds it, captured from one engine decision (the first
-// evaluator call is the request itself; later ones are step-up re-evaluations). The context does
-// not depend on the policies (src/engine/cedar/context.ts), so the small set gives the same one.
-let captured: EvaluationCall | undefined;
-const capturing: PolicySet = {
-  ...contextSource,
-  evaluator: {
-    evaluate(call) {
-      captured ??= call;
-      return contextSource.evaluator.evaluate(call);
-    },
-  },
-};
-
 function cedarEntity(ref: { type: string; id: string }): EntityJson[] {
   const entity = index.get(ref);
   return entity === undefined ? [] : [entity as unknown as EntityJson];
 }
 
-interface Prepared {
-  readonly request: AccessRequest;
-  readonly snapshot: SignalSnapshot;
-  readonly contextJson: Readonly<Record<string, CedarJsonValue>>;
+interface Prepared extends WorkloadRequest {
   /** Baseline: whole set preparsed; entities = principal + ancestors + resource + ancestors (as bench:decision (b)). */
   readonly wasm: StatefulAuthorizationCall;
-  readonly compiled: AuthorizationRequest;
 }
 
-const prepared: Prepared[] = generated.map((item) => {
-  const snapshot: SignalSnapshot = { now: world.now, entities: index, device: item.device, threats: item.threats };
-  captured = undefined;
-  decide(item.request, snapshot, capturing, DEFAULT_ENGINE_SETTINGS);
-  const call = captured as EvaluationCall | undefined;
-  // INVARIANT: the two global forbids are in every scope slice, so Cedar is always called.
-  if (call === undefined) throw new Error(`the engine did not call Cedar for ${JSON.stringify(item.request)}`);
+const prepared: Prepared[] = workload.requests.map((item) => {
   const { subject, resource, action } = item.request;
   const entities = [
     ...cedarEntity(subject),
@@ -168,26 +132,17 @@ const prepared: Prepared[] = generated.map((item) => {
     ...index.ancestorsOf(resource).flatMap(cedarEntity),
   ];
   return {
-    request: item.request,
-    snapshot,
-    contextJson: call.context,
+    ...item,
     wasm: {
       principal: { type: subject.type, id: subject.id },
       action: { type: 'Action', id: action.name },
       resource: { type: resource.type, id: resource.id },
-      context: call.context as Context,
+      context: item.contextJson as Context,
       entities,
       preparsedPolicySetId: wasmSetId,
     },
-    compiled: {
-      principal: EntityUid.of(subject.type, subject.id),
-      action: EntityUid.of('Action', action.name),
-      resource: EntityUid.of(resource.type, resource.id),
-      context: contextFromJson(call.context),
-    },
   };
 });
-
 // --- Agreement before timing: figures only mean something if both evaluators say the same.
 const sameIds = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((id, i) => id === [...b].sort()[i]);
 const disagreements: string[] = [];
@@ -260,29 +215,30 @@ if (engineWasm !== undefined && engineCompiled !== undefined) {
 }
 for (const line of disagreements) console.error(`  DISAGREEMENT (${size} policies): ${line}`);
 
-// --- Timing. Each call timed on its own; compiled variants run `compiledPasses` passes over all
-// requests per round, cedar-wasm variants one pass over the first `wasmRequests`.
+// --- Timing (bench/cedar-timing.ts). cedar-wasm's variants (a call costs 0.7–70 ms) make one pass
+// over their requests per round; the others as many passes as fit in plan.roundMillis.
 const inWasmSubset = prepared.map((_, i) => i < wasmRequests);
 const allInSubset = prepared.map(() => true);
 const n = prepared.length;
-const compiledCalls = n * plan.compiledPasses;
 const at = (i: number) => prepared[i] as Prepared;
 
-const runners: Record<Variant, { calls: number; requests: number; subset: readonly boolean[]; run: (i: number) => number } | undefined> = {
-  wasm: {
-    calls: wasmRequests,
+const candidates: (TimedVariant<Variant> | undefined)[] = [
+  {
+    variant: 'wasm',
     requests: wasmRequests,
+    onePass: true,
     subset: allInSubset,
     run: (i) => {
       const answer = statefulIsAuthorized(at(i).wasm);
       return answer.type === 'success' && answer.response.decision === 'allow' ? 1 : 0;
     },
   },
-  compiled: { calls: compiledCalls, requests: n, subset: inWasmSubset, run: (i) => (compiled.authorize(at(i).compiled, graph).decision === 'allow' ? 1 : 0) },
-  'compiled-no-index': { calls: compiledCalls, requests: n, subset: inWasmSubset, run: (i) => (compiled.authorize(at(i).compiled, graph, allPolicyIds).decision === 'allow' ? 1 : 0) },
-  'compiled-context': {
-    calls: compiledCalls,
+  { variant: 'compiled', requests: n, onePass: false, subset: inWasmSubset, run: (i) => (compiled.authorize(at(i).compiled, graph).decision === 'allow' ? 1 : 0) },
+  { variant: 'compiled-no-index', requests: n, onePass: false, subset: inWasmSubset, run: (i) => (compiled.authorize(at(i).compiled, graph, allPolicyIds).decision === 'allow' ? 1 : 0) },
+  {
+    variant: 'compiled-context',
     requests: n,
+    onePass: false,
     subset: inWasmSubset,
     run: (i) => {
       const p = at(i);
@@ -290,43 +246,21 @@ const runners: Record<Variant, { calls: number; requests: number; subset: readon
       return compiled.authorize(request, graph).decision === 'allow' ? 1 : 0;
     },
   },
-  'engine-wasm':
-    engineWasm === undefined
-      ? undefined
-      : { calls: wasmRequests, requests: wasmRequests, subset: allInSubset, run: (i) => (decide(at(i).request, at(i).snapshot, engineWasm as PolicySet, DEFAULT_ENGINE_SETTINGS).outcome === 'allow' ? 1 : 0) },
-  'engine-compiled':
-    engineCompiled === undefined
-      ? undefined
-      : { calls: compiledCalls, requests: n, subset: inWasmSubset, run: (i) => (decide(at(i).request, at(i).snapshot, engineCompiled as PolicySet, DEFAULT_ENGINE_SETTINGS).outcome === 'allow' ? 1 : 0) },
-};
-const variants = (Object.keys(runners) as Variant[]).filter((v) => runners[v] !== undefined);
-const timeVariant = (variant: Variant): TimedPass => {
-  const r = runners[variant];
-  if (r === undefined) throw new Error(`no runner for ${variant}`);
-  // The modulus is the full cycle; wasm variants make fewer calls, so they stay on the first requests.
-  return timeCalls(r.calls, n, r.run, r.subset);
-};
-
-log('warm-up pass');
-for (const variant of variants) timeVariant(variant);
-const timerFloor = timeCalls(compiledCalls, n, () => 0, allInSubset).all.p50Micros;
-const passes = new Map<Variant, TimedPass[]>(variants.map((v) => [v, []]));
-for (let round = 0; round < plan.rounds; round += 1) {
-  log(`round ${round + 1} of ${plan.rounds}`);
-  // Rotate who goes first, so drift in the machine's load spreads over every variant.
-  for (let k = 0; k < variants.length; k += 1) {
-    const variant = variants[(round + k) % variants.length] as Variant;
-    passes.get(variant)?.push(timeVariant(variant));
-  }
-}
-
-const medianPass = (list: readonly TimedPass[]): TimedPass => ({ all: medianOfRounds(list.map((p) => p.all)), subset: medianOfRounds(list.map((p) => p.subset)) });
+  engineWasm === undefined
+    ? undefined
+    : { variant: 'engine-wasm', requests: wasmRequests, onePass: true, subset: allInSubset, run: (i) => (decide(at(i).request, at(i).snapshot, engineWasm as PolicySet, DEFAULT_ENGINE_SETTINGS).outcome === 'allow' ? 1 : 0) },
+  engineCompiled === undefined
+    ? undefined
+    : { variant: 'engine-compiled', requests: n, onePass: false, subset: inWasmSubset, run: (i) => (decide(at(i).request, at(i).snapshot, engineCompiled as PolicySet, DEFAULT_ENGINE_SETTINGS).outcome === 'allow' ? 1 : 0) },
+];
+const variants = candidates.filter((v): v is TimedVariant<Variant> => v !== undefined);
+const measured = measure(variants, n, plan, log);
 
 const report: CedarSectionReport = {
   size,
   requests: n,
   wasmRequests,
-  millis: { parse: parseMillis, compile: compileMillis, graph: graphMillis, wasmPreparse: wasmPreparseMillis, engineLoadWasm, engineLoadCompiled },
+  millis: { ...workload.millis, wasmPreparse: wasmPreparseMillis, engineLoadWasm, engineLoadCompiled },
   compiledVsWasm,
   noIndexVsIndex,
   engineAgreement,
@@ -334,11 +268,10 @@ const report: CedarSectionReport = {
   meanScopeMatches,
   engineOutcomes,
   meanEngineSlice,
-  timerFloorMicros: timerFloor,
-  variants: variants.map((variant) => {
-    const r = runners[variant] as NonNullable<(typeof runners)[Variant]>;
-    return { variant, callsPerRound: r.calls, requests: r.requests, figures: medianPass(passes.get(variant) ?? []) };
-  }),
+  timerFloorMicros: measured.timerFloorMicros,
+  probes: measured.probes,
+  compiledPasses: measured.passes.get('compiled') ?? 1,
+  variants: variants.map((v) => ({ variant: v.variant, callsPerRound: v.requests * (measured.passes.get(v.variant) ?? 1), requests: v.requests, processes: [measured.rounds.get(v.variant) ?? []] })),
 };
-if (sink === Number.MIN_SAFE_INTEGER) console.error('unreachable');
+if (sinkIsImpossible()) console.error('unreachable');
 console.log(JSON.stringify({ report }));

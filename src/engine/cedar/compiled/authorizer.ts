@@ -14,7 +14,7 @@ import { scopeMatches, type ScopeTest } from './compile/scope.js';
 import type { EvalEnv } from './compile/env.js';
 import { entityFromLiteral } from './compile/literal.js';
 import type { ParsedPolicy, PrincipalOrResourceConstraint, SlotId, TemplateLink } from './est.js';
-import { CedarEvaluationError, type EntityData, type EntityGraph, type EntityUid, type RecordValue } from './value.js';
+import { CedarEvaluationError, EntityUid, RecordValue, type EntityData, type EntityGraph } from './value.js';
 
 export interface AuthorizationRequest {
   readonly principal: EntityUid;
@@ -26,9 +26,13 @@ export interface AuthorizationRequest {
 export interface AuthorizationResponse {
   readonly decision: 'allow' | 'deny';
   /** Satisfied forbids when denied by a forbid, else satisfied permits; sorted. */
-  readonly determining: string[];
-  readonly errored: { readonly policyId: string; readonly message: string }[];
+  readonly determining: readonly string[];
+  readonly errored: readonly { readonly policyId: string; readonly message: string }[];
 }
+
+/** Shared, frozen: most requests are denied with nothing determining and nothing erroring. */
+const NONE: readonly never[] = Object.freeze([]);
+const DENY_NOTHING: AuthorizationResponse = Object.freeze({ decision: 'deny', determining: NONE, errored: NONE });
 
 export interface CompiledPolicySet {
   /** Ids of the policies that can apply (static policies and template links, not templates), sorted. */
@@ -87,6 +91,11 @@ export function compilePolicySet(policies: readonly ParsedPolicy[], links: reado
   return new IndexedPolicySet(compiled);
 }
 
+/** Placeholders for the reused environment between requests (never read: no request is running). */
+const NO_ENTITY = EntityUid.of('__Tenet::NoRequest', '');
+const NO_CONTEXT = new RecordValue(new Map());
+const NO_GRAPH: EntityGraph = { get: () => undefined };
+
 /** Whether the scope index's bucket test at this position is the exact scope test (see scope-index.ts). */
 function indexIsExact(test: ScopeTest): boolean {
   switch (test.op) {
@@ -100,11 +109,29 @@ function indexIsExact(test: ScopeTest): boolean {
   }
 }
 
-function scopeOf(policy: CompiledPolicy, request: AuthorizationRequest, principalData: EntityData | undefined, actionData: EntityData | undefined, resourceData: EntityData | undefined): boolean {
+/** Positions whose scope test the index does not settle, as bits: the authorizer tests them again. */
+const PRINCIPAL = 1;
+const ACTION = 2;
+const RESOURCE = 4;
+const EVERY_POSITION = PRINCIPAL | ACTION | RESOURCE;
+
+function unsettledPositions(policy: CompiledPolicy): number {
+  return (indexIsExact(policy.principal) ? 0 : PRINCIPAL) | (indexIsExact(policy.action) ? 0 : ACTION) | (indexIsExact(policy.resource) ? 0 : RESOURCE);
+}
+
+/** The scope test at the positions in `positions` (the others are known to match). */
+function scopeOf(
+  policy: CompiledPolicy,
+  positions: number,
+  request: AuthorizationRequest,
+  principalData: EntityData | undefined,
+  actionData: EntityData | undefined,
+  resourceData: EntityData | undefined,
+): boolean {
   return (
-    scopeMatches(policy.principal, request.principal, principalData) &&
-    scopeMatches(policy.action, request.action, actionData) &&
-    scopeMatches(policy.resource, request.resource, resourceData)
+    ((positions & PRINCIPAL) === 0 || scopeMatches(policy.principal, request.principal, principalData)) &&
+    ((positions & ACTION) === 0 || scopeMatches(policy.action, request.action, actionData)) &&
+    ((positions & RESOURCE) === 0 || scopeMatches(policy.resource, request.resource, resourceData))
   );
 }
 
@@ -113,12 +140,22 @@ class IndexedPolicySet implements CompiledPolicySet {
   readonly policyIds: readonly string[];
   private readonly ordinals: ReadonlyMap<string, number>;
   private readonly index: ScopeIndex;
-  /** Per ordinal: 1 when the index's selection does not settle the policy's scope (it is tested again). */
+  /** Per ordinal: the positions whose scope test the index's selection does not settle (tested again). */
   private readonly recheck: Uint8Array;
   // Scratch space reused by every request so the hot path allocates little.
   private readonly visited: Uint32Array;
   /** The ordinals the current request evaluates, ascending (a policy appears at most once). */
   private readonly candidates: Uint32Array;
+  /** The ordinals of the satisfied forbids and permits, ascending. */
+  private readonly forbids: Uint32Array;
+  private readonly permits: Uint32Array;
+  /**
+   * The environment every condition of the current request reads, refilled per request rather
+   * than allocated: at a few microseconds per decision, each object allocated per request is a
+   * measurable share, and it is garbage the moment the request ends. Emptied after each request
+   * so nothing of a request outlives it.
+   */
+  private readonly env: { -readonly [K in keyof EvalEnv]: EvalEnv[K] };
   private epoch = 0;
 
   // INVARIANT: policies are sorted by id and ordinal i is policies[i], so walking candidates in
@@ -127,9 +164,12 @@ class IndexedPolicySet implements CompiledPolicySet {
     this.policyIds = policies.map((p) => p.id);
     this.ordinals = new Map(policies.map((p, i) => [p.id, i]));
     this.index = new ScopeIndex(policies);
-    this.recheck = Uint8Array.from(policies, (p) => (indexIsExact(p.principal) && indexIsExact(p.action) && indexIsExact(p.resource) ? 0 : 1));
+    this.recheck = Uint8Array.from(policies, unsettledPositions);
     this.visited = new Uint32Array(policies.length);
     this.candidates = new Uint32Array(policies.length);
+    this.forbids = new Uint32Array(policies.length);
+    this.permits = new Uint32Array(policies.length);
+    this.env = { principal: NO_ENTITY, action: NO_ENTITY, resource: NO_ENTITY, context: NO_CONTEXT, graph: NO_GRAPH, principalData: undefined, actionData: undefined, resourceData: undefined };
   }
 
   authorize(request: AuthorizationRequest, graph: EntityGraph, policyIds?: readonly string[]): AuthorizationResponse {
@@ -140,11 +180,39 @@ class IndexedPolicySet implements CompiledPolicySet {
     const count = listed
       ? this.collectListed(policyIds)
       : this.index.select(request.principal, principalData, request.action, actionData, request.resource, resourceData, this.candidates);
-    if (count === 0) return { decision: 'deny', determining: [], errored: [] };
-    const env: EvalEnv = { principal: request.principal, action: request.action, resource: request.resource, context: request.context, graph };
-    const { policies, candidates, recheck } = this;
-    let permits: string[] | undefined;
-    let forbids: string[] | undefined;
+    if (count === 0) return DENY_NOTHING;
+    const env = this.env;
+    env.principal = request.principal;
+    env.action = request.action;
+    env.resource = request.resource;
+    env.context = request.context;
+    env.graph = graph;
+    env.principalData = principalData;
+    env.actionData = actionData;
+    env.resourceData = resourceData;
+    try {
+      return this.evaluate(request, count, listed, principalData, actionData, resourceData);
+    } finally {
+      env.context = NO_CONTEXT;
+      env.graph = NO_GRAPH;
+      env.principalData = undefined;
+      env.actionData = undefined;
+      env.resourceData = undefined;
+    }
+  }
+
+  /** Evaluates the `count` candidates in `this.env`'s request: Cedar's algorithm over them. */
+  private evaluate(
+    request: AuthorizationRequest,
+    count: number,
+    listed: boolean,
+    principalData: EntityData | undefined,
+    actionData: EntityData | undefined,
+    resourceData: EntityData | undefined,
+  ): AuthorizationResponse {
+    const { policies, candidates, recheck, env, forbids, permits } = this;
+    let forbidCount = 0;
+    let permitCount = 0;
     let errored: { policyId: string; message: string }[] | undefined;
     // INVARIANT: no closure is created per request (tsx's keepNames makes each one costly, and
     // they are garbage); the loop below is the whole hot path. Candidates are ascending, so every
@@ -152,7 +220,8 @@ class IndexedPolicySet implements CompiledPolicySet {
     for (let i = 0; i < count; i++) {
       const ordinal = candidates[i] as number;
       const policy = policies[ordinal] as CompiledPolicy;
-      if ((listed || recheck[ordinal] === 1) && !scopeOf(policy, request, principalData, actionData, resourceData)) continue;
+      const positions = listed ? EVERY_POSITION : (recheck[ordinal] as number);
+      if (positions !== 0 && !scopeOf(policy, positions, request, principalData, actionData, resourceData)) continue;
       let satisfied: boolean;
       try {
         satisfied = policy.condition(env);
@@ -164,13 +233,20 @@ class IndexedPolicySet implements CompiledPolicySet {
         continue;
       }
       if (!satisfied) continue;
-      if (policy.effect === 'forbid') (forbids ??= []).push(policy.id);
-      else (permits ??= []).push(policy.id);
+      if (policy.effect === 'forbid') forbids[forbidCount++] = ordinal;
+      else permits[permitCount++] = ordinal;
     }
-    const errors = errored ?? [];
-    if (forbids !== undefined) return { decision: 'deny', determining: forbids, errored: errors };
-    if (permits !== undefined) return { decision: 'allow', determining: permits, errored: errors };
-    return { decision: 'deny', determining: [], errored: errors };
+    const errors = errored ?? NONE;
+    if (forbidCount > 0) return { decision: 'deny', determining: this.idsOf(forbids, forbidCount), errored: errors };
+    if (permitCount > 0) return { decision: 'allow', determining: this.idsOf(permits, permitCount), errored: errors };
+    return errored === undefined ? DENY_NOTHING : { decision: 'deny', determining: NONE, errored: errors };
+  }
+
+  /** The ids of `ordinals[0…count)`, in that order. */
+  private idsOf(ordinals: Uint32Array, count: number): string[] {
+    const ids = new Array<string>(count);
+    for (let i = 0; i < count; i++) ids[i] = (this.policies[ordinals[i] as number] as CompiledPolicy).id;
+    return ids;
   }
 
   scopeMatches(request: AuthorizationRequest, graph: EntityGraph): string[] {
@@ -182,7 +258,8 @@ class IndexedPolicySet implements CompiledPolicySet {
     for (let i = 0; i < count; i++) {
       const ordinal = this.candidates[i] as number;
       const policy = this.policies[ordinal] as CompiledPolicy;
-      if (this.recheck[ordinal] === 0 || scopeOf(policy, request, principalData, actionData, resourceData)) found.push(policy.id);
+      const positions = this.recheck[ordinal] as number;
+      if (positions === 0 || scopeOf(policy, positions, request, principalData, actionData, resourceData)) found.push(policy.id);
     }
     return found;
   }

@@ -133,6 +133,10 @@ export interface EntityData {
   readonly uid: EntityUid;
   readonly attrs: ReadonlyMap<string, Value>;
   readonly tags: ReadonlyMap<string, Value>;
+  /**
+   * INVARIANT: a set once handed out is never mutated; when the entity's ancestors change, the
+   * graph hands out a new set (the scope index caches what it found per set, compile/scope-index.ts).
+   */
   readonly ancestors: ReadonlySet<string>;
 }
 

@@ -1,6 +1,6 @@
 // What a compiled expression sees at evaluation time, and the shape of a compiled expression.
 // One EvalEnv is built per authorization request and shared by every policy it evaluates.
-import type { EntityGraph, EntityUid, RecordValue, Value } from '../value.js';
+import type { EntityData, EntityGraph, EntityUid, RecordValue, Value } from '../value.js';
 
 export interface EvalEnv {
   readonly principal: EntityUid;
@@ -8,6 +8,14 @@ export interface EvalEnv {
   readonly resource: EntityUid;
   readonly context: RecordValue;
   readonly graph: EntityGraph;
+  /**
+   * `graph.get(principal)`, `graph.get(action)`, `graph.get(resource)`, looked up once per request
+   * (the authorizer needs them for the scope index anyway) so that `principal.x` costs no lookup.
+   * INVARIANT: each equals what `graph.get` answers for that uid during the request.
+   */
+  readonly principalData: EntityData | undefined;
+  readonly actionData: EntityData | undefined;
+  readonly resourceData: EntityData | undefined;
 }
 
 /** A compiled expression: returns its value or throws CedarEvaluationError. */

@@ -304,3 +304,88 @@ describe('policy conditions', () => {
     expect(run('permit(principal, action, resource) when { principal.age };')).toBe('error');
   });
 });
+
+// Attribute paths, `&&`/`||` chains, Long orderings and `when` bodies are each compiled into one
+// closure with a step-by-step fallback for the error cases (attribute-path.ts, boolean-chain.ts,
+// policy.ts): these cases reach every fallback and short-circuit.
+describe('fused paths, chains and orderings', () => {
+  table([
+    ['resource.owner.name == "alice"', 'true'], // the owner is the principal: its data is already looked up
+    ['resource.owner.nope == 1', 'error'],
+    ['resource.owner.nested.inner.deep == 1', 'true'],
+    ['resource.owner.manager.name == "bob"', 'true'],
+    ['principal.manager.nope == 1', 'error'],
+    ['principal.nested.inner.zz == 1', 'error'],
+    ['principal.nested.inner.deep.x == 1', 'error'],
+    ['principal.nested.zz.deep == 1', 'error'],
+    ['action.nope == 1', 'error'],
+    ['resource.size.x == 1', 'error'],
+    ['context.rec.a.b.c == 1', 'error'],
+    ['context.users.x == 1', 'error'],
+    ['context.ip.x == 1', 'error'],
+    ['{a: {b: principal}}.a.b.name == "alice"', 'true'],
+    ['{a: {b: User::"bob"}}.a.b.name == "bob"', 'true'],
+    ['{a: {b: User::"nobody"}}.a.b.name == "bob"', 'error'],
+    ['{a: 1}.a.b == 1', 'error'],
+    ['{a: 1}.b.c == 1', 'error'],
+    ['true && context.b && context.n == 5 && principal.name == "alice"', 'true'],
+    ['context.b && context.n && true', 'error'],
+    ['context.b && false && principal.nope', 'false'],
+    ['context.b && (context.n == 5 && principal.nope)', 'error'],
+    ['(context.b && context.n == 4) && principal.nope', 'false'],
+    ['context.b || (false || principal.nope)', 'true'],
+    ['false || false || context.n', 'error'],
+    ['false || context.n == 4 || context.b', 'true'],
+    ['(context.n == 4 || context.n == 5) && context.b', 'true'],
+    ['true && true && 1', 'error'],
+    ['true && true && true', 'true'],
+    ['false || false || false', 'false'],
+    ['context.b && true || principal.nope', 'true'],
+    ['context.n < 6', 'true'],
+    ['context.n <= 5', 'true'],
+    ['context.n > 5', 'false'],
+    ['context.n >= 6', 'false'],
+    ['6 > context.n', 'true'],
+    ['5 <= context.n', 'true'],
+    ['context.s < 5', 'error'],
+    ['5 < context.s', 'error'],
+    ['context.when < 5', 'error'],
+    ['5 >= context.when', 'error'],
+    ['context.nope < 5', 'error'],
+    ['context.rec < 5', 'error'],
+  ]);
+
+  it('splits when bodies into steps without changing order or errors', () => {
+    const run = (text: string): Outcome => ours(policyFromWasm('p', text));
+    expect(run('permit(principal, action, resource) when { context.b && context.n == 5 } unless { context.n == 4 && principal.nope };')).toBe('true');
+    expect(run('permit(principal, action, resource) when { context.b && false } when { principal.nope };')).toBe('false');
+    expect(run('permit(principal, action, resource) when { context.b && 1 };')).toBe('error');
+    expect(run('permit(principal, action, resource) when { true && false && principal.nope };')).toBe('false');
+    expect(run('permit(principal, action, resource) when { context.b } unless { context.b && principal.nope };')).toBe('error');
+    expect(run('permit(principal, action, resource) unless { context.b } when { principal.nope };')).toBe('false');
+    expect(run('permit(principal, action, resource) when { context.b && true } unless { 1 };')).toBe('error');
+  });
+
+  it('reads attributes of a principal, action or resource that is not in the entity data as an error, like cedar-wasm', () => {
+    const ghost = { type: 'User', id: 'ghost' };
+    const room = { type: 'Doc', id: 'nowhere' };
+    const texts = {
+      principalAttr: 'permit(principal, action, resource) when { principal.name == "x" };',
+      resourceAttr: 'permit(principal, action, resource) when { resource.owner.name == "x" };',
+      actionAttr: 'permit(principal, action, resource) when { action.name == "x" };',
+      hasOnly: 'permit(principal, action, resource) when { !(principal has name) && !(resource has owner) };',
+    };
+    const set = compilePolicySet(Object.entries(texts).map(([id, text]) => policyFromWasm(id, text)));
+    const response = set.authorize(
+      { principal: EntityUid.of(ghost.type, ghost.id), action: EntityUid.of('Action', 'nothing'), resource: EntityUid.of(room.type, room.id), context: contextFromJson({}) },
+      entityGraphFromJson(entities),
+    );
+    const answer = isAuthorized({ principal: ghost, action: { type: 'Action', id: 'nothing' }, resource: room, context: {}, entities: entities as unknown as Entities, policies: { staticPolicies: texts } });
+    if (answer.type === 'failure') throw new Error(answer.errors.map((e) => e.message).join('; '));
+    expect(response.decision).toBe(answer.response.decision);
+    expect(response.determining).toEqual(['hasOnly']);
+    expect([...answer.response.diagnostics.reason].sort()).toEqual(['hasOnly']);
+    expect(response.errored.map((e) => e.policyId)).toEqual(['actionAttr', 'principalAttr', 'resourceAttr']);
+    expect(answer.response.diagnostics.errors.map((e) => e.policyId).sort()).toEqual(['actionAttr', 'principalAttr', 'resourceAttr']);
+  });
+});

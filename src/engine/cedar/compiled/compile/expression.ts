@@ -10,7 +10,9 @@
 import { TenetError } from '../../../../errors.js';
 import type { Expr, PatternElement, SlotId, Var } from '../est.js';
 import { CedarEvaluationError, EntityUid, RecordValue, SetValue, valueEquals, type Value } from '../value.js';
+import { attributePath } from './attribute-path.js';
 import { getAttribute, getTag, hasAttribute, hasAttributePath, hasTag } from './attributes.js';
+import { chainOperands, compileChain } from './boolean-chain.js';
 import { checkedAdd, checkedMultiply, checkedNegate, checkedSubtract } from './checked-arithmetic.js';
 import { compareValues } from './comparison.js';
 import { constant, dynamic, runner, type Compiled, type EvalEnv, type Evaluate } from './env.js';
@@ -122,26 +124,6 @@ function compileEquals(left: Compiled, right: Compiled): Compiled {
   return pure2(left, right, valueEquals);
 }
 
-function compileAnd(left: Compiled, right: Compiled): Compiled {
-  if (left.constant) {
-    if (left.value === false) return constant(false);
-    if (left.value === true) return pure1(right, asBool);
-  }
-  const l = runner(left);
-  const r = runner(right);
-  return dynamic((env) => asBool(l(env)) && asBool(r(env)));
-}
-
-function compileOr(left: Compiled, right: Compiled): Compiled {
-  if (left.constant) {
-    if (left.value === true) return constant(true);
-    if (left.value === false) return pure1(right, asBool);
-  }
-  const l = runner(left);
-  const r = runner(right);
-  return dynamic((env) => asBool(l(env)) || asBool(r(env)));
-}
-
 function compileIf(guard: Compiled, then: Compiled, otherwise: Compiled): Compiled {
   if (guard.constant && typeof guard.value === 'boolean') return guard.value ? then : otherwise;
   const g = runner(guard);
@@ -169,11 +151,61 @@ function compileLike(left: Compiled, pattern: readonly PatternElement[]): Compil
   });
 }
 
-function compileGetAttribute(left: Compiled, attr: string): Compiled {
-  if (left.constant && !(left.value instanceof EntityUid)) return pure1(left, (target) => getAttribute(target, attr, EMPTY_GRAPH));
-  const l = runner(left);
-  return dynamic((env) => getAttribute(l(env), attr, env.graph));
+/**
+ * `base.path[0].path[1]…`. Steps on a constant record fold; the rest is one closure walking the
+ * path (attribute-path.ts). `root` names the request variable when `base` is one.
+ */
+function compileGetAttributes(base: Compiled, path: readonly string[], root: Var | undefined): Compiled {
+  let current = base;
+  let step = 0;
+  for (; step < path.length && current.constant && !(current.value instanceof EntityUid); step++) {
+    const attr = path[step] as string;
+    current = pure1(current, (target) => getAttribute(target, attr, EMPTY_GRAPH));
+  }
+  if (step === path.length) return current;
+  return dynamic(attributePath(path.slice(step), step === 0 ? root : undefined, runner(current)));
 }
+
+/** Ordering against a Long literal (`context.risk.score < 50`): compares bigints directly, else falls back to compareValues for its type error. */
+function compileOrdering(operator: '<' | '<=' | '>' | '>=', left: Compiled, right: Compiled): Compiled {
+  const test = ORDERINGS[operator];
+  const general = pure2(left, right, (a, b) => test(compareValues(a, b), 0));
+  if (general.constant) return general;
+  if (right.constant && typeof right.value === 'bigint' && !left.constant) {
+    const bound = right.value;
+    const l = left.run;
+    switch (operator) {
+      case '<':
+        return dynamic((env) => {
+          const value = l(env);
+          return typeof value === 'bigint' ? value < bound : compareValues(value, bound) < 0;
+        });
+      case '<=':
+        return dynamic((env) => {
+          const value = l(env);
+          return typeof value === 'bigint' ? value <= bound : compareValues(value, bound) <= 0;
+        });
+      case '>':
+        return dynamic((env) => {
+          const value = l(env);
+          return typeof value === 'bigint' ? value > bound : compareValues(value, bound) > 0;
+        });
+      case '>=':
+        return dynamic((env) => {
+          const value = l(env);
+          return typeof value === 'bigint' ? value >= bound : compareValues(value, bound) >= 0;
+        });
+    }
+  }
+  return general;
+}
+
+const ORDERINGS: Readonly<Record<'<' | '<=' | '>' | '>=', (order: number, zero: 0) => boolean>> = {
+  '<': (order, zero) => order < zero,
+  '<=': (order, zero) => order <= zero,
+  '>': (order, zero) => order > zero,
+  '>=': (order, zero) => order >= zero,
+};
 
 function compileHas(left: Compiled, attr: string | readonly string[]): Compiled {
   const l = runner(left);
@@ -232,13 +264,10 @@ export function compileExpression(expr: Expr, context: CompileContext): Compiled
     case '!=':
       return pure2(...binary(), (a, b) => !valueEquals(a, b));
     case '<':
-      return pure2(...binary(), (a, b) => compareValues(a, b) < 0);
     case '<=':
-      return pure2(...binary(), (a, b) => compareValues(a, b) <= 0);
     case '>':
-      return pure2(...binary(), (a, b) => compareValues(a, b) > 0);
     case '>=':
-      return pure2(...binary(), (a, b) => compareValues(a, b) >= 0);
+      return compileOrdering(op, ...binary());
     case '+':
       return pure2(...binary(), (a, b) => checkedAdd(asLong(a), asLong(b)));
     case '-':
@@ -246,9 +275,8 @@ export function compileExpression(expr: Expr, context: CompileContext): Compiled
     case '*':
       return pure2(...binary(), (a, b) => checkedMultiply(asLong(a), asLong(b)));
     case '&&':
-      return compileAnd(...binary());
     case '||':
-      return compileOr(...binary());
+      return compileChain(op, chainOperands(expr, op).map(sub));
     case 'in':
       return withGraph(...binary(), (a, b, env) => evaluateIn(a, b, env.graph));
     case 'contains':
@@ -262,8 +290,17 @@ export function compileExpression(expr: Expr, context: CompileContext): Compiled
     case 'hasTag':
       return withGraph(...binary(), (a, b, env) => hasTag(a, b, env.graph));
     case '.': {
-      const { left, attr } = body as { left: Expr; attr: string };
-      return compileGetAttribute(sub(left), attr);
+      // `a.b.c` is `{'.': {left: {'.': {left: a, attr: b}}, attr: c}}`: collect the path down to its base.
+      const path: string[] = [];
+      let base: Expr = expr;
+      for (let keys = Object.keys(base); keys.length === 1 && keys[0] === '.'; keys = Object.keys(base)) {
+        const step = (base as { '.': { left: Expr; attr: string } })['.'];
+        path.push(step.attr);
+        base = step.left;
+      }
+      path.reverse();
+      const root = Object.keys(base).length === 1 && 'Var' in base ? (base as { Var: Var }).Var : undefined;
+      return compileGetAttributes(sub(base), path, root);
     }
     case 'has': {
       const { left, attr } = body as { left: Expr; attr: string | readonly string[] };

@@ -1,6 +1,7 @@
 // The scope index against a brute-force scope check: on random scopes (every constraint shape,
 // shared and repeated targets) over a random hierarchy (with cycles and parents missing from the
-// data) and random requests (entities in and out of the graph), the index must select every
+// data, changing between requests) and random requests (entities in and out of the graph), the
+// index must select every
 // policy whose scope matches, each once, in ascending order, and nothing else except the two
 // shapes it leaves to the exact test (`is T in E` of another type, `in [A, B]` with several
 // entities).
@@ -73,6 +74,13 @@ describe('ScopeIndex', () => {
       const strangers = [EntityUid.of('User', 'nobody'), EntityUid.of('Action', 'nobody')];
 
       for (let r = 0; r < 300; r++) {
+        // The hierarchy changes now and then: the index caches what it found per entity and must
+        // follow (an entity re-parented, added or removed, and its descendants with it).
+        if (r % 20 === 19) {
+          const uid = pick([...entities, ...actions]);
+          if (random() < 0.3) graph.remove([uid]);
+          else graph.upsert([{ uid, attrs: new Map(), tags: new Map(), parents: Array.from({ length: Math.floor(random() * 3) }, () => (uid.type === 'Action' ? pick(actions) : pick(entities))) }]);
+        }
         const principal = pick([...entities, strangers[0] as EntityUid]);
         const action = pick([...actions, strangers[1] as EntityUid]);
         const resource = pick([...entities, strangers[0] as EntityUid]);

@@ -6,10 +6,11 @@
 //
 // Each position keeps buckets: `any`, `== E` by E's key, `in E` / `in [E…]` / `is T in E` by E's
 // key (matching E and its descendants), `is T` by T. A request finds, per position, the buckets
-// that can match its entity (a few map lookups: the entity's key, its type, each ancestor's key)
-// and stamps them with the request's epoch. It then walks the ordinals of the position whose
-// buckets hold the fewest policies and keeps an ordinal only if its bucket at each of the other
-// two positions was stamped too: one typed-array read per position, no allocation. A policy that
+// that can match its entity (the entity's key, its type, each ancestor's key: a few map lookups,
+// done once per entity and ancestor set and then cached, so a request costs one lookup per
+// position) and stamps them with the request's epoch. It then walks the ordinals of the position
+// whose buckets hold the fewest policies and keeps an ordinal only if its bucket at each of the
+// other two positions was stamped too: one typed-array read per position, no allocation. A policy that
 // sits in several buckets of a position (`action in [A, B]`) has no single bucket there and is
 // kept at that position; the authorizer's exact scope test settles it (and `is T in E`, whose
 // bucket does not check T).
@@ -28,6 +29,23 @@ interface Bucket {
 /** No single bucket: the policy sits in several buckets of this position. */
 const SEVERAL = -1;
 
+/**
+ * The buckets one entity can match at a position other than `any` (by its key, its type, its own
+ * and its ancestors' keys), each once and none empty, and how many ordinals they hold; cached per
+ * entity. `ancestors` is the set they were computed from (undefined: the entity was not in the
+ * graph, or the position has no `in` bucket): entity graphs never mutate an ancestor set they
+ * handed out (value.ts, EntityData), so the same set means the same buckets, and a changed
+ * hierarchy brings a new set and a recompute.
+ */
+interface Reach {
+  readonly ancestors: ReadonlySet<string> | undefined;
+  readonly buckets: readonly Bucket[];
+  readonly count: number;
+}
+
+/** Entries kept per position before the cache starts over (bounds memory when request uids are unbounded). */
+const REACH_CACHE_LIMIT = 1 << 16;
+
 /** One scope position; policies are numbered by ordinal, buckets by id. */
 class Position {
   private readonly buckets: Bucket[] = [];
@@ -38,21 +56,24 @@ class Position {
   private readonly within = new Map<string, Bucket>();
   /** `is T` alone, by T. */
   private readonly ofType = new Map<string, Bucket>();
+  private readonly reaches = new Map<EntityUid, Reach>();
   /** Per ordinal: the id of its bucket, or SEVERAL. */
   readonly bucketOf: Int32Array;
   /** Per bucket id: the epoch of the last request that found it. */
   stamps: Uint32Array = new Uint32Array(0);
-  /** The buckets the current request found (the first `foundCount`), each once. */
-  readonly found: Bucket[] = [];
-  foundCount = 0;
+  /** What the current request found: `any` when `anyFound`, and `found` (the entity's reach). */
+  anyFound = false;
+  found: readonly Bucket[] = [];
 
   constructor(tests: readonly ScopeTest[]) {
     this.any = this.newBucket();
     this.bucketOf = new Int32Array(tests.length);
     tests.forEach((test, ordinal) => this.add(ordinal, test));
     this.stamps = new Uint32Array(this.buckets.length);
-    // Pre-size `found` so the hot path overwrites slots instead of growing the array.
-    for (let i = 0; i < this.buckets.length; i++) this.found.push(this.any);
+  }
+
+  get anyBucket(): Bucket {
+    return this.any;
   }
 
   private newBucket(): Bucket {
@@ -95,11 +116,18 @@ class Position {
     this.stamps.fill(0);
   }
 
-  private take(bucket: Bucket | undefined, epoch: number): number {
-    if (bucket === undefined || this.stamps[bucket.id] === epoch) return 0;
-    this.stamps[bucket.id] = epoch;
-    this.found[this.foundCount++] = bucket;
-    return bucket.ordinals.length;
+  /** The buckets `uid` can match, given its ancestors (undefined: none, or no `in` bucket to look them up in). */
+  private reach(uid: EntityUid, ancestors: ReadonlySet<string> | undefined): Reach {
+    const buckets: Bucket[] = [];
+    gather(buckets, this.equal.get(uid.key));
+    gather(buckets, this.ofType.get(uid.type));
+    if (this.within.size > 0) {
+      gather(buckets, this.within.get(uid.key));
+      if (ancestors !== undefined) for (const key of ancestors) gather(buckets, this.within.get(key));
+    }
+    let count = 0;
+    for (const bucket of buckets) count += bucket.ordinals.length;
+    return { ancestors, buckets, count };
   }
 
   /**
@@ -107,16 +135,22 @@ class Position {
    * entity is not in the graph, so it has no ancestors); returns how many ordinals they hold.
    */
   collect(uid: EntityUid, data: EntityData | undefined, epoch: number): number {
-    // Written without helper closures: this runs three times per request.
-    this.foundCount = 0;
-    let count = this.any.ordinals.length === 0 ? 0 : this.take(this.any, epoch);
-    if (this.equal.size > 0) count += this.take(this.equal.get(uid.key), epoch);
-    if (this.ofType.size > 0) count += this.take(this.ofType.get(uid.type), epoch);
-    if (this.within.size > 0) {
-      count += this.take(this.within.get(uid.key), epoch);
-      if (data !== undefined) for (const key of data.ancestors) count += this.take(this.within.get(key), epoch);
+    // Ancestors matter only to `in` buckets (and an entity view computes them only when asked).
+    const ancestors = data === undefined || this.within.size === 0 ? undefined : data.ancestors;
+    let reach = this.reaches.get(uid);
+    if (reach === undefined || reach.ancestors !== ancestors) {
+      reach = this.reach(uid, ancestors);
+      if (this.reaches.size >= REACH_CACHE_LIMIT) this.reaches.clear();
+      this.reaches.set(uid, reach);
     }
-    return count;
+    const stamps = this.stamps;
+    const buckets = reach.buckets;
+    for (let i = 0; i < buckets.length; i++) stamps[(buckets[i] as Bucket).id] = epoch;
+    this.found = buckets;
+    const anyCount = this.any.ordinals.length;
+    this.anyFound = anyCount > 0;
+    if (this.anyFound) stamps[this.any.id] = epoch;
+    return reach.count + anyCount;
   }
 
   /** Whether the current request can match `ordinal` at this position (its bucket was found, or it has several). */
@@ -124,6 +158,11 @@ class Position {
     const bucket = this.bucketOf[ordinal] as number;
     return bucket === SEVERAL || this.stamps[bucket] === epoch;
   }
+}
+
+/** Adds `bucket` to `buckets` unless absent or already there (an entity on a parent cycle is its own ancestor). */
+function gather(buckets: Bucket[], bucket: Bucket | undefined): void {
+  if (bucket !== undefined && !buckets.includes(bucket)) buckets.push(bucket);
 }
 
 /** The three positions' buckets over policies numbered 0…n−1. Not reentrant (per-instance scratch space). */
@@ -181,20 +220,26 @@ export class ScopeIndex {
       other1 = r;
       other2 = p;
     }
-    const visited = this.visited;
-    let count = 0;
-    for (let b = 0; b < walked.foundCount; b++) {
-      const ordinals = (walked.found[b] as Bucket).ordinals;
-      for (let i = 0; i < ordinals.length; i++) {
-        const ordinal = ordinals[i] as number;
-        // A policy can sit in several buckets of one position (`action in [A, B]`).
-        if (visited[ordinal] === epoch) continue;
-        visited[ordinal] = epoch;
-        if (other1.admits(ordinal, epoch) && other2.admits(ordinal, epoch)) out[count++] = ordinal;
-      }
-    }
+    let count = walked.anyFound ? this.keep(walked.anyBucket, other1, other2, epoch, out, 0) : 0;
+    const found = walked.found;
+    for (let b = 0; b < found.length; b++) count = this.keep(found[b] as Bucket, other1, other2, epoch, out, count);
     sortAscending(out, count);
     return count;
+  }
+
+  /** Appends to `out` (from `count`) the bucket's ordinals the other two positions admit and not yet kept; returns the new count. */
+  private keep(bucket: Bucket, other1: Position, other2: Position, epoch: number, out: Uint32Array, count: number): number {
+    const visited = this.visited;
+    const ordinals = bucket.ordinals;
+    let kept = count;
+    for (let i = 0; i < ordinals.length; i++) {
+      const ordinal = ordinals[i] as number;
+      // A policy can sit in several buckets of one position (`action in [A, B]`).
+      if (visited[ordinal] === epoch) continue;
+      visited[ordinal] = epoch;
+      if (other1.admits(ordinal, epoch) && other2.admits(ordinal, epoch)) out[kept++] = ordinal;
+    }
+    return kept;
   }
 
   /** A fresh stamp: marking buckets and ordinals per request instead of allocating sets. */
