@@ -152,8 +152,8 @@ class IndexedPolicySet implements CompiledPolicySet {
   /**
    * The environment every condition of the current request reads, refilled per request rather
    * than allocated: at a few microseconds per decision, each object allocated per request is a
-   * measurable share, and it is garbage the moment the request ends. Emptied after each request
-   * so nothing of a request outlives it.
+   * measurable share, and it is garbage the moment the request ends. Emptied after each request,
+   * so nothing of a request outlives it (and a condition can never see another request's values).
    */
   private readonly env: { -readonly [K in keyof EvalEnv]: EvalEnv[K] };
   private epoch = 0;
@@ -193,6 +193,9 @@ class IndexedPolicySet implements CompiledPolicySet {
     try {
       return this.evaluate(request, count, listed, principalData, actionData, resourceData);
     } finally {
+      env.principal = NO_ENTITY;
+      env.action = NO_ENTITY;
+      env.resource = NO_ENTITY;
       env.context = NO_CONTEXT;
       env.graph = NO_GRAPH;
       env.principalData = undefined;

@@ -169,7 +169,7 @@ function compileGetAttributes(base: Compiled, path: readonly string[], root: Var
 /** Ordering against a Long literal (`context.risk.score < 50`): compares bigints directly, else falls back to compareValues for its type error. */
 function compileOrdering(operator: '<' | '<=' | '>' | '>=', left: Compiled, right: Compiled): Compiled {
   const test = ORDERINGS[operator];
-  const general = pure2(left, right, (a, b) => test(compareValues(a, b), 0));
+  const general = pure2(left, right, (a, b) => test(compareValues(a, b)));
   if (general.constant) return general;
   if (right.constant && typeof right.value === 'bigint' && !left.constant) {
     const bound = right.value;
@@ -200,11 +200,12 @@ function compileOrdering(operator: '<' | '<=' | '>' | '>=', left: Compiled, righ
   return general;
 }
 
-const ORDERINGS: Readonly<Record<'<' | '<=' | '>' | '>=', (order: number, zero: 0) => boolean>> = {
-  '<': (order, zero) => order < zero,
-  '<=': (order, zero) => order <= zero,
-  '>': (order, zero) => order > zero,
-  '>=': (order, zero) => order >= zero,
+/** Each operator on compareValues' answer (negative, zero or positive). */
+const ORDERINGS: Readonly<Record<'<' | '<=' | '>' | '>=', (order: number) => boolean>> = {
+  '<': (order) => order < 0,
+  '<=': (order) => order <= 0,
+  '>': (order) => order > 0,
+  '>=': (order) => order >= 0,
 };
 
 function compileHas(left: Compiled, attr: string | readonly string[]): Compiled {
