@@ -1,12 +1,12 @@
 // authorizeHttp: the one decision pipeline behind the proxy, forward-auth and ext_authz. Its steps
 // read as a table (matchRoute → mapAction → establishSubject → cached? → buildTuple → decide →
 // verdict); each PEP only translates its protocol to HttpRequestFacts and the Verdict back.
-import { createHash } from 'node:crypto';
 import type { Decision } from '../../engine/decision.js';
 import type { AccessRequest, Authentication, EntityRef } from '../../engine/tuple.js';
 import type { DecisionPoint } from '../../pdp/decision-point.js';
 import type { RouteConfig } from '../../config/enforcement-schema.js';
 import type { SessionIdentity, SessionRecord } from '../../sessions/session.js';
+import { sha256Hex } from '../../sessions/sessions.js';
 import type { BearerAuthenticator, HttpAccess, HttpRequestFacts, UpstreamHeaders, Verdict } from './http-access.js';
 import { ASSERTION_LIFETIME_SECONDS, type AssertionSigner } from './identity-assertion.js';
 import { loginUrl, stepUpUrl } from './login-urls.js';
@@ -65,7 +65,7 @@ export function createHttpAccess(deps: HttpAccessDeps): HttpAccess {
   // Decisions being made, by cache key: identical requests that miss the cache together (a page's
   // assets when its cached allow expires) share one decision and one log record instead of each
   // asking the PDP. They arrived while it was being made, so it is as fresh as their own would be.
-  const inFlight = new Map<string, Promise<CachedVerdict>>();
+  const inFlight = new Map<string, Promise<{ readonly verdict: Verdict; readonly shared: CachedVerdict }>>();
   return {
     async authorize(facts, pep) {
       const browser = isBrowser(facts);
@@ -88,23 +88,20 @@ export function createHttpAccess(deps: HttpAccessDeps): HttpAccess {
 
       const pending = inFlight.get(cacheKey);
       if (pending !== undefined) {
-        const shared = await pending;
+        const { shared } = await pending;
         return verdictFor(shared.decision, route, subject, facts, routeBrowser, deps, true, 'headers' in shared ? shared.headers : undefined);
       }
-      let verdict: Verdict | undefined;
-      const deciding = (async (): Promise<CachedVerdict> => {
+      const deciding = (async () => {
         const decision = await deps.decisionPoint.decide(buildTuple(route, action, subject, facts, now()), { pep, caller: route.name });
-        verdict = await verdictFor(decision, route, subject, facts, routeBrowser, deps, false, undefined);
-        return remember(deps, cacheKey, verdict, decision, subject, now().getTime());
+        const verdict = await verdictFor(decision, route, subject, facts, routeBrowser, deps, false, undefined);
+        return { verdict, shared: remember(deps, cacheKey, verdict, decision, subject, now().getTime()) };
       })();
       inFlight.set(cacheKey, deciding);
       try {
-        await deciding;
+        return (await deciding).verdict;
       } finally {
         inFlight.delete(cacheKey);
       }
-      // INVARIANT: set by `deciding`, which has resolved.
-      return verdict as unknown as Verdict;
     },
   };
 }
@@ -116,7 +113,7 @@ async function establishSubject(facts: HttpRequestFacts, deps: HttpAccessDeps): 
     if (deps.bearer === undefined) return { ok: false, problem: 'bearer tokens are not accepted here' };
     const result = await deps.bearer.authenticate(authorization);
     if (!result.ok) return { ok: false, problem: result.problem };
-    return { ok: true, subject: { identity: result.identity, authn: result.authn, session: undefined, cacheKey: `bearer:${createHash('sha256').update(authorization).digest('hex')}` } };
+    return { ok: true, subject: { identity: result.identity, authn: result.authn, session: undefined, cacheKey: `bearer:${sha256Hex(authorization)}` } };
   }
   const secret = deps.sessions.readCookie(facts.cookie);
   if (secret === undefined) return { ok: false, problem: 'no session' };

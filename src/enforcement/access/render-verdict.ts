@@ -77,8 +77,9 @@ export function page(title: string, bodyHtml: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#222}code{background:#f2f2f2;padding:0 .2em}h1{font-size:1.4rem}</style></head><body><h1>${escapeHtml(title)}</h1>${bodyHtml}</body></html>`;
 }
 
+/** Escapes text for HTML element content and double- or single-quoted attribute values (every HTML page Tenet's PEPs serve uses this). */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+  return text.replace(/[&<>"'`]/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 function redirect(location: string): RenderedAnswer {

@@ -2,10 +2,9 @@
 // signed out). INVARIANT: every dynamic value passes through escapeHtml; pages carry no script and
 // are served with a CSP that forbids any (http-answers.ts).
 
-/** Escapes text for HTML element content and double- or single-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (char) => `&#${char.charCodeAt(0)};`);
-}
+import { escapeHtml } from '../access/render-verdict.js';
+
+export { escapeHtml };
 
 export interface PageLink {
   readonly href: string;

@@ -2,6 +2,7 @@
 // (non-allow verdicts are rendered by renderVerdict). Small, fixed texts: no upstream error detail
 // reaches the client, only what happened and the decision id support can look up.
 import { STATUS_CODES, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { escapeHtml } from '../access/render-verdict.js';
 
 export type ProxyProblem =
   | 'bad-request'
@@ -73,8 +74,4 @@ export function rawResponse(answer: Answer): string {
 // A header value with CR or LF would let a rendered value inject headers into a hand-written response.
 function isHeaderSafe(name: string, value: string): boolean {
   return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) && !/[\r\n\0]/.test(value);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
