@@ -20,8 +20,11 @@ import { RouteTable } from './enforcement/access/route-table.js';
 import { startAuthentication } from './enforcement/authenticate/index.js';
 import { extAuthzHttpHandler, startExtAuthzGrpc } from './enforcement/ext-authz/index.js';
 import { forwardAuthHandler } from './enforcement/forward-auth/index.js';
+import { startPasskeys } from './enforcement/passkeys/index.js';
 import { generateSelfSignedCertificate, startProxy } from './enforcement/proxy/index.js';
 import type { Runtime } from './runtime.js';
+import type { RunningDeviceIdentity } from './device-identity.js';
+import { deviceEndpoints } from './enforcement/device-enrollment/device-endpoints.js';
 import { DecisionCache } from './sessions/decision-cache.js';
 import { Sessions } from './sessions/sessions.js';
 
@@ -42,7 +45,7 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 /** Starts the configured enforcement points; undefined when neither a proxy nor ext_authz gRPC is configured. */
 export async function startEnforcementPoints(
   runtime: Runtime,
-  options: { readonly storePath: string; readonly logger: Logger; readonly metricsRegistry?: Registry; readonly clock?: () => Date },
+  options: { readonly storePath: string; readonly logger: Logger; readonly metricsRegistry?: Registry; readonly clock?: () => Date; readonly devices?: RunningDeviceIdentity },
 ): Promise<RunningEnforcement | undefined> {
   const { loaded } = runtime;
   const { config } = loaded;
@@ -50,6 +53,7 @@ export async function startEnforcementPoints(
   if (config.proxy === undefined && config.extAuthz.grpcListen === undefined) return undefined;
   const publicUrl = config.proxy?.publicUrl ?? config.api.publicUrl ?? `http://${config.listen}`;
   const clock = options.clock ?? (() => new Date());
+  const { devices } = options;
   const stops: (() => Promise<void>)[] = [];
   try {
     const sessionSettings = config.authentication.session;
@@ -77,6 +81,18 @@ export async function startEnforcementPoints(
             clock,
           });
     if (authentication !== undefined) stops.push(() => authentication.close());
+    // ── passkeys (src/enforcement/passkeys): registration at /.tenet/passkeys and the step-up page
+    // at /.tenet/step-up, on the public host; the same return-address rule as the login endpoints.
+    const passkeys = startPasskeys({
+      config: config.authentication,
+      publicUrl,
+      sessions,
+      passkeys: runtime.store.passkeys,
+      returnToAllowed: (url) => (url.protocol === 'https:' || url.protocol === 'http:') && (url.host.toLowerCase() === publicHost || routes.knowsHost(url.host)),
+      logger,
+      clock,
+    });
+    // ── end passkeys
 
     const decided = createHttpAccess({
       routes,
@@ -87,13 +103,38 @@ export async function startEnforcementPoints(
       cache,
       publicUrl,
       assertionHeader: config.proxy?.assertionHeader ?? 'X-Tenet-Assertion',
+      ...(devices === undefined ? {} : { deviceCertificates: devices.verifier }),
       clock,
     });
     const access = options.metricsRegistry === undefined ? decided : meteredAccess(decided, options.metricsRegistry);
     const trustedProxies = config.proxy?.trustedProxies ?? ['127.0.0.1/32', '::1/128'];
     // Routes, proxies and providers are read at start: changing them needs a restart (a reload re-reads policies and signals).
-    const forwardAuth = forwardAuthHandler({ access, trustedProxies, renderVerdict, logger });
-    const extAuthzHttp = extAuthzHttpHandler({ access, trustedProxies, renderVerdict, logger, pathPrefix: config.extAuthz.httpPathPrefix, assertionHeader: config.proxy?.assertionHeader ?? 'X-Tenet-Assertion' });
+    const clientCertificateHeader = config.proxy?.clientCertificateHeader ?? 'X-Tenet-Client-Cert';
+    const forwardAuth = forwardAuthHandler({ access, trustedProxies, renderVerdict, logger, clientCertificateHeader });
+    const extAuthzHttp = extAuthzHttpHandler({
+      access,
+      trustedProxies,
+      renderVerdict,
+      logger,
+      pathPrefix: config.extAuthz.httpPathPrefix,
+      assertionHeader: config.proxy?.assertionHeader ?? 'X-Tenet-Assertion',
+      // No clientCertificateHeader: the documented Envoy config lets client headers through to the
+      // HTTP check, so a certificate there could be the client's own claim. Envoy users pass
+      // device certificates over gRPC (attributes.source.certificate), which Envoy fills itself.
+    });
+    // Device enrollment, signed posture reports, the CA certificate and CRL, the approval page.
+    const deviceRequests =
+      devices === undefined
+        ? undefined
+        : deviceEndpoints({
+            service: devices.service,
+            publicUrl,
+            currentSession: async (facts) => {
+              const secret = sessions.readCookie(facts.cookie);
+              return secret === undefined ? undefined : sessions.resume(secret, facts.host);
+            },
+            logger,
+          });
     const jwks = JSON.stringify(signer.jwks());
 
     const reserved = async (req: IncomingMessage, res: ServerResponse, facts: HttpRequestFacts): Promise<boolean> => {
@@ -110,6 +151,10 @@ export async function startEnforcementPoints(
         await extAuthzHttp(req, res);
         return true;
       }
+      if (deviceRequests !== undefined && (await deviceRequests.handle(req, res, facts))) return true;
+      // ── passkeys: /.tenet/passkeys… and /.tenet/step-up…
+      if (await passkeys.handle(req, res, facts)) return true;
+      // ── end passkeys
       return authentication === undefined ? false : authentication.endpoints.handle(req, res, facts);
     };
 
@@ -118,9 +163,11 @@ export async function startEnforcementPoints(
     if (config.proxy !== undefined) {
       const proxyConfig = config.proxy;
       const tls = await proxyTls(loaded, options.storePath, publicHost, routes);
+      // With device identity, the TLS listener asks clients for a certificate from the device CA.
+      const clientCertificates = devices === undefined ? undefined : { ca: devices.trustAnchorsPem.join('\n') };
       const proxy = await startProxy({
         config: proxyConfig,
-        ...(tls === undefined ? {} : { tls }),
+        ...(tls === undefined ? {} : { tls: { ...tls, ...(clientCertificates === undefined ? {} : { clientCertificates }) } }),
         access,
         renderVerdict,
         reserved,
@@ -133,8 +180,13 @@ export async function startEnforcementPoints(
       proxyUrl = proxy.url;
       unsubscribers.push(sessions.onRevoked((ids) => ids.forEach((id) => proxy.connections.closeSession(id))));
     }
+    // A changed device's cached decisions go at once (the decision point's signals were refreshed first).
+    if (devices !== undefined) unsubscribers.push(devices.service.onDeviceChanged((deviceId) => void cache.invalidateDevice(deviceId)));
     // A revoked session's cached decisions go at once (NIST SP 800-207 §2.1 tenet 6).
     unsubscribers.push(sessions.onRevoked((ids) => ids.forEach((id) => cache.invalidateSession(id))));
+    // ── passkeys: a strengthened login's cached decisions go at once, so its next request is decided with the new authentication.
+    unsubscribers.push(sessions.onAuthnChanged((ids) => ids.forEach((id) => cache.invalidateSession(id))));
+    // ── end passkeys
     let grpcPort: number | undefined;
     if (config.extAuthz.grpcListen !== undefined) {
       const grpc = await startExtAuthzGrpc({ listen: config.extAuthz.grpcListen, access, renderVerdict, logger, trustedPeers: trustedProxies, assertionHeader: config.proxy?.assertionHeader ?? 'X-Tenet-Assertion' });

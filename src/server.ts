@@ -13,6 +13,7 @@ import { parseEntities } from './signals/identity/index.js';
 import { parseThreatIndicators } from './signals/threat-intel/index.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { startEnforcementPoints, type RunningEnforcement } from './enforcement-points.js';
+import { openDeviceIdentity, type RunningDeviceIdentity } from './device-identity.js';
 
 export interface RunningServer {
   readonly runtime: Runtime;
@@ -40,6 +41,13 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
   const scheme = tls ? 'https' : 'http';
   // One registry for the API's and the enforcement points' metrics, served on the API's /metrics.
   const metricsRegistry = new Registry();
+  let devices: RunningDeviceIdentity | undefined;
+  try {
+    devices = await openDeviceIdentity(runtime, { storePath: config.store.path });
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
   let api: FastifyInstance;
   try {
     api = await buildApiServer({
@@ -52,6 +60,7 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
       importers: { parseEntities, parseDevices, parseThreatIndicators },
       policies: { policyIds: () => runtime.pdp.policySet().ids },
       publicBaseUrl: config.api.publicUrl ?? `${scheme}://${config.listen}`,
+      ...(devices === undefined ? {} : { devices: devices.service }),
       ...(tls
         ? {
             tls: {
@@ -64,13 +73,15 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
     });
     await api.listen({ host, port });
   } catch (error) {
+    await devices?.stop();
     await runtime.close();
     throw error;
   }
   let enforcement: RunningEnforcement | undefined;
   try {
-    enforcement = await startEnforcementPoints(runtime, { storePath: config.store.path, logger, metricsRegistry });
+    enforcement = await startEnforcementPoints(runtime, { storePath: config.store.path, logger, metricsRegistry, ...(devices === undefined ? {} : { devices }) });
   } catch (error) {
+    await devices?.stop();
     await api.close();
     await runtime.close();
     throw error;
@@ -84,6 +95,7 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
   const stop = () => {
     stopping ??= (async () => {
       await enforcement?.stop();
+      await devices?.stop();
       await api.close();
       await runtime.close();
     })();

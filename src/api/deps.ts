@@ -3,7 +3,9 @@
 // itself, so every dependency here is an interface the lead wires to the real implementation.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { DeviceCertificateRecord, DeviceEnrollment } from '../devices/device-identity.js';
 import type { CedarEntity, DeviceRecord } from '../engine/signals.js';
+import type { EntityRef } from '../engine/tuple.js';
 import type { DecisionPoint } from '../pdp/decision-point.js';
 import type { ApiScope, Store, ThreatIndicator } from '../store/ports.js';
 
@@ -96,4 +98,23 @@ export interface ApiDeps {
   readonly metricsRegistry?: Registry;
   /** Clock for import timestamps; `() => new Date()` when absent. */
   readonly now?: () => Date;
+  /** Device identity administration (src/devices); absent when `devices.pki` is not configured. */
+  readonly devices?: DeviceAdministration;
+}
+
+/**
+ * What the admin API may do to device identity (implemented by src/devices/device-identity-service.ts).
+ * Status changes go through it rather than straight to the store so that revoking also revokes the
+ * device's certificates and every change reaches the decision point and the decision caches.
+ */
+export interface DeviceAdministration {
+  setStatus(deviceId: string, status: 'active' | 'quarantined' | 'revoked'): Promise<void>;
+  revokeCertificate(serial: string, reason: string): Promise<boolean>;
+  certificates(deviceId: string): Promise<readonly DeviceCertificateRecord[]>;
+  pendingEnrollments(): Promise<readonly DeviceEnrollment[]>;
+  approve(userCode: string, owner: EntityRef | undefined, approvedBy: EntityRef, managed?: boolean): Promise<{ readonly deviceId: string }>;
+  deny(userCode: string): Promise<void>;
+  createEnrollmentToken(options: { readonly owner?: EntityRef; readonly managed: boolean; readonly ttlSeconds: number; readonly createdBy: string }): Promise<{ readonly token: string; readonly expiresAt: string }>;
+  /** Announces devices changed by an import (posture, status), so cached decisions about them go. */
+  devicesChanged(deviceIds: readonly string[]): Promise<void>;
 }

@@ -37,6 +37,8 @@ const STATUS_BY_AREA: Readonly<Record<ErrorArea, number>> = {
   // Imports and policy sets that parse but do not validate: the request was understood, its content refused.
   IMPORT: 422,
   POLICY: 422,
+  // Device requests that are understood but refused in the device's state (revoked, not pending).
+  DEVICE: 409,
   CONFIG: 500,
   STORE: 500,
   AUDIT: 500,

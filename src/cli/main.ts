@@ -1,11 +1,13 @@
 // The `tenet` command line. Each command lives in src/cli/commands/; results go to stdout, problems
 // to stderr with a non-zero exit status (src/cli/output.ts).
 import { Command } from 'commander';
+import { registerAgentCommands } from './commands/agent.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerCedarCommands } from './commands/cedar.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDevIdpCommand } from './commands/dev-idp.js';
+import { registerDeviceCommands } from './commands/devices.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -26,5 +28,7 @@ registerAuditCommands(program);
 registerTokenCommands(program);
 registerCedarCommands(program);
 registerDevIdpCommand(program);
+registerDeviceCommands(program);
+registerAgentCommands(program);
 
 await program.parseAsync(process.argv);

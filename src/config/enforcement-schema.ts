@@ -74,6 +74,10 @@ const route = z
       .describe('Plain identity headers to send upstream besides the signed assertion, e.g. {"X-Email": "email"}.'),
     websockets: z.boolean().default(true).describe('Allow WebSocket upgrades through this route.'),
     timeout: duration('Upstream response timeout (time to response headers).', '30s'),
+    clientCertificate: z
+      .enum(['off', 'optional', 'required'])
+      .default('optional')
+      .describe('Device certificates (mTLS): optional = a valid one names the device, a missing or bad one leaves it unknown and the policy decides; required = refuse (403) without a valid one, before any decision; off = ignore them. Needs `devices.pki`.'),
   })
   .describe('A protected application: host + path prefix → Cedar resource (+ upstream for the proxy).');
 
@@ -141,8 +145,19 @@ export const authenticationSchema = z
       .boolean()
       .default(true)
       .describe('Accept `Authorization: Bearer <ID token>` from a configured provider for API clients (signature, issuer, audience, expiry checked).'),
+    passkeys: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Let logged-in users register passkeys at <publicUrl>/.tenet/passkeys and step up with them.'),
+        rpName: z.string().min(1).default('Tenet').describe('Relying party name browsers show when registering a passkey.'),
+        userVerification: z
+          .enum(['required', 'preferred'])
+          .default('required')
+          .describe('WebAuthn user verification (PIN or biometric): required makes a passkey alone multi-factor.'),
+      })
+      .default({ enabled: true, rpName: 'Tenet', userVerification: 'required' })
+      .describe('Passkeys (WebAuthn / FIDO2): phishing-resistant step-up without a round trip to the IdP. The relying party id is the host of proxy.publicUrl.'),
   })
-  .default({ providers: [], session: { cookieName: '__Host-tenet_session', idleTimeout: '1h', absoluteTimeout: '12h' }, bearerTokens: true })
+  .default({ providers: [], session: { cookieName: '__Host-tenet_session', idleTimeout: '1h', absoluteTimeout: '12h' }, bearerTokens: true, passkeys: { enabled: true, rpName: 'Tenet', userVerification: 'required' } })
   .describe('How users authenticate to the enforcement points.');
 
 const tlsFiles = z.strictObject({
@@ -180,6 +195,11 @@ export const proxySchema = z
       })
       .default({ headerBytes: 16 * 1024, bodyBytes: 10 * 1024 * 1024, requestTimeout: '60s', keepAliveTimeout: '5s' })
       .describe('Limits on what clients may send.'),
+    clientCertificateHeader: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, 'expected a header name')
+      .default('X-Tenet-Client-Cert')
+      .describe('Header in which a trusted proxy calling forward-auth passes the client certificate it verified (URL-escaped PEM as nginx $ssl_client_escaped_cert, or base64 DER as Caddy and Traefik send it). Believed only from trustedProxies.'),
     decisionCache: z
       .strictObject({
         maxEntries: z.number().int().min(0).default(10_000).describe('Most cached decisions (0 disables the cache).'),

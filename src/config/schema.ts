@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { authenticationSchema, extAuthzSchema, listenAddress, proxySchema, routesSchema } from './enforcement-schema.js';
+import { devicesSchema } from './devices-schema.js';
 
 const duration = (description: string, fallback: string) =>
   z
@@ -166,6 +167,7 @@ export const configSchema = z
     authentication: authenticationSchema,
     proxy: proxySchema.optional(),
     extAuthz: extAuthzSchema,
+    devices: devicesSchema,
     engine: z
       .strictObject({
         evaluator: z

@@ -1,6 +1,6 @@
 // The engine's answer. A decision is data, not an exception: deny (including every failure) is a
 // normal value that carries its reasons.
-import type { ReasonCode, RiskFactorName } from './reasons.js';
+import type { PostureCheckFactorName, ReasonCode, RiskFactorName } from './reasons.js';
 
 export type Outcome = 'allow' | 'deny' | 'step-up';
 
@@ -21,8 +21,9 @@ export interface Reason {
 }
 
 export interface RiskFactor {
-  readonly name: RiskFactorName;
-  /** Points added to the score (configurable per factor). */
+  /** A weighted factor, or one failed posture check under `device-not-compliant` (weight 0; see PostureCheckFactorName). */
+  readonly name: RiskFactorName | PostureCheckFactorName;
+  /** Points added to the score (configurable per factor; 0 for a posture check entry). */
   readonly weight: number;
   /** Why the factor applies, e.g. "posture observed 3h ago; limit is 1h". */
   readonly explanation: string;

@@ -2,7 +2,7 @@
 // must ask again (NIST SP 800-207 §2.1 tenet 6: continual re-evaluation).
 import { authnAgeSeconds, isAuthenticated } from './authn-facts.js';
 import type { Obligations, Outcome, StepUp } from './decision.js';
-import { postureAgeSeconds } from './device-facts.js';
+import { devicePosture, postureAgeSeconds } from './device-facts.js';
 import type { EngineSettings } from './settings.js';
 import type { SignalSnapshot } from './signals.js';
 import type { AccessRequest } from './tuple.js';
@@ -11,8 +11,12 @@ import type { AccessRequest } from './tuple.js';
 function freshnessLeft(request: AccessRequest, signals: SignalSnapshot, settings: EngineSettings): number[] {
   const left: number[] = [];
   if (signals.device !== undefined) {
-    const age = postureAgeSeconds(signals.device, signals.now);
+    const age = postureAgeSeconds(signals.device, signals.now, settings);
     if (age !== undefined && age <= settings.postureMaxAgeSeconds) left.push(settings.postureMaxAgeSeconds - age);
+    // A passing time-bound posture check (report-age, package-updates) fails at this moment: the
+    // device stops being compliant then, so an allow that relied on it must be decided again.
+    const compliantFor = devicePosture(signals.device, signals.now, settings).passesForSeconds;
+    if (compliantFor !== undefined) left.push(compliantFor);
   }
   if (isAuthenticated(request.authn)) {
     const age = authnAgeSeconds(request.authn, signals.now);

@@ -3,10 +3,11 @@
 import { authnAgeSeconds, isAuthenticated } from './authn-facts.js';
 import type { EvaluationResult } from './cedar/evaluator.js';
 import type { Reason, RiskAssessment } from './decision.js';
-import { postureAgeSeconds } from './device-facts.js';
+import { devicePosture, postureAgeSeconds } from './device-facts.js';
 import { formatDuration } from './explain-duration.js';
 import type { PolicySet } from './policy-set.js';
-import { REASON_CODES } from './reasons.js';
+import { POSTURE_CHECKS } from './posture/posture-check.js';
+import { isPostureCheckFactorName, REASON_CODES } from './reasons.js';
 import type { EngineSettings } from './settings.js';
 import type { SignalSnapshot } from './signals.js';
 import type { AccessRequest } from './tuple.js';
@@ -31,7 +32,8 @@ export function cedarReasons(result: EvaluationResult, policySet: PolicySet): Re
 export function riskTooHighReason(risk: RiskAssessment): Reason {
   const threshold = risk.threshold;
   const limit = threshold === undefined ? '' : ` exceeds ${threshold.maxScore}, the limit for ${threshold.sensitivity}-sensitivity resources`;
-  const factors = risk.factors.map((factor) => factor.name).join(', ');
+  // The weighted factors only: a failed posture check's entry is part of `device-not-compliant`.
+  const factors = risk.factors.filter((factor) => !isPostureCheckFactorName(factor.name)).map((factor) => factor.name).join(', ');
   return { code: REASON_CODES.riskTooHigh, effect: 'deny', message: `risk score ${risk.score}${limit} (${factors})` };
 }
 
@@ -44,11 +46,16 @@ export function signalReasons(request: AccessRequest, signals: SignalSnapshot, s
   const reasons: Reason[] = [];
   const device = signals.device;
   if (device !== undefined) {
-    const age = postureAgeSeconds(device, signals.now);
+    const age = postureAgeSeconds(device, signals.now, settings);
     if (age === undefined) {
       reasons.push({ code: REASON_CODES.signalMissing, effect: 'deny', message: `no usable posture reported for device ${device.id}`, detail: 'device-posture' });
     } else if (age > settings.postureMaxAgeSeconds) {
       reasons.push({ code: REASON_CODES.signalStale, effect: 'deny', message: `posture observed ${formatDuration(age)} ago; limit ${formatDuration(settings.postureMaxAgeSeconds)}`, detail: 'device-posture' });
+    }
+    // The one failed check no risk factor explains (device-not-compliant lists the others).
+    const noVerdict = devicePosture(device, signals.now, settings).checks.find((check) => check.name === POSTURE_CHECKS.noVerdict);
+    if (noVerdict !== undefined) {
+      reasons.push({ code: REASON_CODES.signalMissing, effect: 'deny', message: `device ${device.id} is not known to be compliant: ${noVerdict.reason}`, detail: 'device-compliance' });
     }
   }
   const authn = request.authn;

@@ -44,3 +44,25 @@ export const RISK_FACTORS = {
 } as const;
 
 export type RiskFactorName = (typeof RISK_FACTORS)[keyof typeof RISK_FACTORS];
+
+/**
+ * One failed posture check as its own entry in `decision.risk.factors`: `device-not-compliant:<check>`
+ * (e.g. `device-not-compliant:firewall`, `device-not-compliant:source-verdict:jamf`).
+ *
+ * Why this shape: non-compliance is one risk, weighed once by the configured
+ * `device-not-compliant` weight, however many checks failed. So the weighted factor
+ * `device-not-compliant` stays in the RiskFactorName union (and in `risk.weights`, which names only
+ * those), and each failed check follows it as an entry of weight 0 whose explanation is the
+ * check's reason. Policies and SIEM rules that match `device-not-compliant` keep working, and the
+ * prefix says which weight the entry is part of. Check names come from config (custom checks), so
+ * these names are open-ended and never weighted on their own.
+ */
+export type PostureCheckFactorName = `${typeof RISK_FACTORS.deviceNotCompliant}:${string}`;
+
+export function postureCheckFactorName(check: string): PostureCheckFactorName {
+  return `${RISK_FACTORS.deviceNotCompliant}:${check}`;
+}
+
+export function isPostureCheckFactorName(name: string): name is PostureCheckFactorName {
+  return name.startsWith(`${RISK_FACTORS.deviceNotCompliant}:`);
+}

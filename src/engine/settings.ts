@@ -4,6 +4,49 @@ import type { Sensitivity } from './decision.js';
 import type { RiskFactorName } from './reasons.js';
 import type { EntityRef } from './tuple.js';
 
+/**
+ * How much one posture source is believed: `verdict` = its own compliant=false is a failed check
+ * and its facts are checked; `facts` = only its facts are checked; `ignore` = never used.
+ */
+export type PostureSourceTrust = 'verdict' | 'facts' | 'ignore';
+
+/** A check on any posture fact (config `devices.posture.rules.custom`); every condition given must hold. */
+export interface CustomPostureCheck {
+  readonly name: string;
+  readonly fact: string;
+  readonly equals?: string | number | boolean;
+  readonly oneOf?: readonly (string | number)[];
+  /** Numbers compare as numbers; a string is a dotted version ("6.1.0"). */
+  readonly atLeast?: string | number;
+}
+
+/** What "compliant" means (config `devices.posture.rules`); an absent key is no check. */
+export interface PostureRules {
+  /** Check `report-age`: the newest trusted report must be at most this old. */
+  readonly maxReportAgeSeconds?: number;
+  /** Check `os-version`: lowest osVersion per os (lowercase: linux, macos, windows, ios, android, chromeos). */
+  readonly minOsVersion?: Readonly<Record<string, string>>;
+  /** Check `firewall` when true. */
+  readonly firewallEnabled?: boolean;
+  /** Check `disk-encryption` when true. */
+  readonly diskEncrypted?: boolean;
+  /** Check `screen-lock` when true. */
+  readonly screenLockEnabled?: boolean;
+  /** Check `package-updates`: lastPackageUpdateAt at most this old. */
+  readonly maxPackageUpdateAgeSeconds?: number;
+  /** Check `agent-version`, applied when the newest trusted report is the Tenet agent's. */
+  readonly minAgentVersion?: string;
+  readonly custom: readonly CustomPostureCheck[];
+}
+
+export interface PostureSettings {
+  /** Trust per source name (`agent` = reports signed by a Tenet agent; others = an import's source). */
+  readonly sources: Readonly<Record<string, PostureSourceTrust>>;
+  /** Trust for sources not in `sources`. */
+  readonly defaultSourceTrust: PostureSourceTrust;
+  readonly rules: PostureRules;
+}
+
 export interface EngineSettings {
   /** Points each risk factor adds to the score (the sum is capped at 100). */
   readonly riskWeights: Readonly<Record<RiskFactorName, number>>;
@@ -13,8 +56,10 @@ export interface EngineSettings {
   readonly sensitivityOf: (resource: EntityRef) => Sensitivity | undefined;
   /** Highest risk score allowed per sensitivity; a Cedar allow above it becomes `risk-too-high`. */
   readonly maxRiskScore: Readonly<Record<Sensitivity, number>>;
-  /** Device posture older than this is stale (`device-posture-stale`). */
+  /** The newest trusted device posture older than this is stale (`device-posture-stale`). */
   readonly postureMaxAgeSeconds: number;
+  /** Which posture sources are believed, and the rules that make a device compliant. */
+  readonly posture: PostureSettings;
   /** An authentication older than this is stale (`authn-stale`). */
   readonly authnMaxAgeSeconds: number;
   /** How fresh the stronger authentication of a step-up must be. */
@@ -54,6 +99,10 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   sensitivityOf: () => undefined,
   maxRiskScore: { low: 80, medium: 60, high: 40, critical: 20 },
   postureMaxAgeSeconds: 3600,
+  // Every source's verdict believed and no rules: compliant means what the (newest) reporting
+  // source says, as before per-source trust existed. tenet.yaml's defaults differ (the agent
+  // reports facts only); src/config/engine-settings.ts maps them.
+  posture: { sources: {}, defaultSourceTrust: 'verdict', rules: { custom: [] } },
   authnMaxAgeSeconds: 12 * 3600,
   stepUpMaxAgeSeconds: 300,
   obligations: {

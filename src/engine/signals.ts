@@ -45,7 +45,14 @@ export interface DeviceRecord {
   readonly owner?: EntityRef;
   readonly managed: boolean;
   readonly status: DeviceStatus;
+  /** The newest report overall (newest observedAt), whatever its source; kept for compatibility. */
   readonly posture?: DevicePosture;
+  /**
+   * The newest report of each source, newest observedAt first (so `postures[0]` is `posture`);
+   * absent when no source reported. Posture evaluation (posture/evaluate-posture.ts) reads these,
+   * because sources are trusted differently; without it, `posture` alone is taken as the only report.
+   */
+  readonly postures?: readonly DevicePosture[];
   /** Free-form inventory attributes (model, serial, …). */
   readonly attributes?: Readonly<Record<string, unknown>>;
 }

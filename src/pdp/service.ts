@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { decide, loadPolicySet, type PolicySet } from '../engine/index.js';
 import type { Decision } from '../engine/decision.js';
 import type { EngineSettings } from '../engine/settings.js';
+import { evaluatePosture } from '../engine/posture/evaluate-posture.js';
+import type { PostureEvaluation } from '../engine/posture/posture-check.js';
 import type { SignalSnapshot } from '../engine/signals.js';
 import type { AccessRequest } from '../engine/tuple.js';
 import type { DecisionLog } from '../audit/entry.js';
@@ -121,6 +123,15 @@ export class PolicyDecisionPoint implements DecisionPoint {
 
   policyVersion(): string {
     return this.state.policySet.version;
+  }
+
+  /**
+   * How the engine judges a device's posture right now (the same evaluation decisions use), or
+   * undefined for a device not in the current signals. Device endpoints tell agents their verdict.
+   */
+  devicePosture(deviceId: string): PostureEvaluation | undefined {
+    const device = this.indexes.devices.get(deviceId);
+    return device === undefined ? undefined : evaluatePosture(device, this.clock(), this.state.settings.posture);
   }
 
   /** The active policy set, for read-only views (admin API `GET /policies`). */

@@ -1,6 +1,6 @@
 // DecisionCache: TTL per entry, LRU bound, invalidation by session, with an injected clock.
 import { describe, expect, it } from 'vitest';
-import { DecisionCache } from './decision-cache.js';
+import { DecisionCache, deviceTag, sessionTag } from './decision-cache.js';
 
 function cacheWithClock(maxEntries: number): { cache: DecisionCache<string>; advance: (seconds: number) => void } {
   let now = 1_000_000;
@@ -10,7 +10,7 @@ function cacheWithClock(maxEntries: number): { cache: DecisionCache<string>; adv
 describe('DecisionCache', () => {
   it('returns what was stored until its TTL ends, then drops it', () => {
     const { cache, advance } = cacheWithClock(10);
-    cache.set('k', 'allow', 30, 's1');
+    cache.set('k', 'allow', 30, [sessionTag('s1')]);
     expect(cache.get('k')).toBe('allow');
     expect(cache.get('other')).toBeUndefined();
     advance(29);
@@ -37,8 +37,8 @@ describe('DecisionCache', () => {
       cache.set('k', 'x', ttl);
       expect(cache.get('k')).toBeUndefined();
     }
-    cache.set('k', 'old allow', 60, 's1');
-    cache.set('k', 'new deny', 0, 's1');
+    cache.set('k', 'old allow', 60, [sessionTag('s1')]);
+    cache.set('k', 'new deny', 0, [sessionTag('s1')]);
     expect(cache.get('k')).toBeUndefined();
     expect(cache.size).toBe(0);
     expect(cache.invalidateSession('s1')).toBe(0);
@@ -46,7 +46,7 @@ describe('DecisionCache', () => {
 
   it('never stores with maxEntries 0', () => {
     const { cache } = cacheWithClock(0);
-    cache.set('k', 'x', 60, 's1');
+    cache.set('k', 'x', 60, [sessionTag('s1')]);
     expect(cache.get('k')).toBeUndefined();
     expect(cache.size).toBe(0);
   });
@@ -65,7 +65,7 @@ describe('DecisionCache', () => {
 
   it('stays within its bound under many inserts and keeps the newest', () => {
     const { cache } = cacheWithClock(100);
-    for (let i = 0; i < 1000; i += 1) cache.set(`k${i}`, `v${i}`, 60, `s${i % 7}`);
+    for (let i = 0; i < 1000; i += 1) cache.set(`k${i}`, `v${i}`, 60, [sessionTag(`s${i % 7}`)]);
     expect(cache.size).toBe(100);
     expect(cache.get('k899')).toBeUndefined();
     expect(cache.get('k900')).toBe('v900');
@@ -79,9 +79,9 @@ describe('DecisionCache', () => {
 
   it('invalidates every entry of one session and nothing else', () => {
     const { cache } = cacheWithClock(10);
-    cache.set('s1:route-a:GET', 'allow', 60, 's1');
-    cache.set('s1:route-b:GET', 'allow', 60, 's1');
-    cache.set('s2:route-a:GET', 'allow', 60, 's2');
+    cache.set('s1:route-a:GET', 'allow', 60, [sessionTag('s1')]);
+    cache.set('s1:route-b:GET', 'allow', 60, [sessionTag('s1')]);
+    cache.set('s2:route-a:GET', 'allow', 60, [sessionTag('s2')]);
     cache.set('anonymous', 'deny', 60);
     expect(cache.invalidateSession('s1')).toBe(2);
     expect(cache.get('s1:route-a:GET')).toBeUndefined();
@@ -94,8 +94,8 @@ describe('DecisionCache', () => {
 
   it('moves a re-set key to its new session', () => {
     const { cache } = cacheWithClock(10);
-    cache.set('k', 'first', 60, 's1');
-    cache.set('k', 'second', 60, 's2');
+    cache.set('k', 'first', 60, [sessionTag('s1')]);
+    cache.set('k', 'second', 60, [sessionTag('s2')]);
     expect(cache.invalidateSession('s1')).toBe(0);
     expect(cache.get('k')).toBe('second');
     expect(cache.invalidateSession('s2')).toBe(1);
@@ -104,7 +104,7 @@ describe('DecisionCache', () => {
 
   it('clears everything', () => {
     const { cache } = cacheWithClock(10);
-    cache.set('a', 'A', 60, 's1');
+    cache.set('a', 'A', 60, [sessionTag('s1')]);
     cache.set('b', 'B', 60);
     cache.clear();
     expect(cache.size).toBe(0);
@@ -115,5 +115,20 @@ describe('DecisionCache', () => {
   it('refuses a size that is negative or not a whole number', () => {
     expect(() => new DecisionCache(-1)).toThrow(expect.objectContaining({ code: 'TENET_ERR_CONFIG_INVALID_LIMIT' }));
     expect(() => new DecisionCache(1.5)).toThrow(expect.objectContaining({ code: 'TENET_ERR_CONFIG_INVALID_LIMIT' }));
+  });
+
+  it('drops by any tag an entry carries, and the other tags forget it too', () => {
+    const { cache } = cacheWithClock(10);
+    cache.set('a', 'A', 60, [sessionTag('s1'), deviceTag('d1')]);
+    cache.set('b', 'B', 60, [sessionTag('s2'), deviceTag('d1')]);
+    cache.set('c', 'C', 60, [sessionTag('s1')]);
+    expect(cache.invalidateDevice('d1')).toBe(2);
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('c')).toBe('C');
+    // 'a' left the session index with its device tag: only 'c' remains for s1.
+    expect(cache.invalidateSession('s1')).toBe(1);
+    expect(cache.invalidateSession('s2')).toBe(0);
+    expect(cache.size).toBe(0);
   });
 });

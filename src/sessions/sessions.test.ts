@@ -231,6 +231,55 @@ describe.each(stores)('Sessions over the %s', (_name, openStore) => {
     });
   });
 
+  describe('strengthening a login (passkey step-up)', () => {
+    const weak: Authentication = { methods: ['pwd'], phishingResistant: false, authenticatedAt: '2025-03-01T10:00:00.000Z', acr: 'pwd' };
+    const strong: Authentication = { methods: ['hwk', 'mfa'], phishingResistant: true, authenticatedAt: '2025-03-01T10:05:00.000Z', acr: 'pwd' };
+
+    it('changes every live session of the login on every host at once (the reused record is dropped), tells listeners, and leaves other logins alone', async () => {
+      const app = await sessions.start({ identity: alice, authn: weak, host: APP });
+      const wiki = await sessions.redeemHandoff(await sessions.issueHandoff(app.record, WIKI, `https://${WIKI}/`), WIKI);
+      if (wiki === undefined) throw new Error('hand-off failed');
+      const other = await sessions.start({ identity: alice, authn: weak, host: APP });
+      // Read once, so the record is reused for the next second: strengthening must not wait for that.
+      expect((await sessions.resume(app.secret, APP))?.authn).toEqual(weak);
+      const heard: string[][] = [];
+      sessions.onAuthnChanged((ids) => heard.push([...ids]));
+
+      const changed = await sessions.strengthenLogin(app.record.loginId, strong);
+      expect(changed).toEqual([app.record.id, wiki.record.id].sort());
+      expect(heard).toEqual([changed]);
+      expect((await sessions.resume(app.secret, APP))?.authn).toEqual(strong);
+      expect((await sessions.resume(wiki.secret, WIKI))?.authn).toEqual(strong);
+      expect((await sessions.resume(other.secret, APP))?.authn).toEqual(weak);
+    });
+
+    it('does not revive an ended login, and tells nobody when nothing changed', async () => {
+      const { secret, record } = await sessions.start({ identity: alice, authn: weak, host: APP });
+      await sessions.endLogin(record.id);
+      const heard: string[] = [];
+      const unsubscribe = sessions.onAuthnChanged((ids) => heard.push(...ids));
+      expect(await sessions.strengthenLogin(record.loginId, strong)).toEqual([]);
+      expect(await sessions.resume(secret, APP)).toBeUndefined();
+      expect(heard).toEqual([]);
+      unsubscribe();
+      const next = await sessions.start({ identity: alice, authn: weak, host: APP });
+      expect(await sessions.strengthenLogin(next.record.loginId, strong)).toEqual([next.record.id]);
+      expect(heard).toEqual([]);
+    });
+
+    it('calls every listener when one throws, then reports the failure; the change stands', async () => {
+      const { secret, record } = await sessions.start({ identity: alice, authn: weak, host: APP });
+      const heard: string[] = [];
+      sessions.onAuthnChanged(() => {
+        throw new Error('cache broken');
+      });
+      sessions.onAuthnChanged((ids) => heard.push(...ids));
+      await expect(sessions.strengthenLogin(record.loginId, strong)).rejects.toMatchObject({ code: 'TENET_ERR_INTERNAL_AUTHN_LISTENER' });
+      expect(heard).toEqual([record.id]);
+      expect((await sessions.resume(secret, APP))?.authn).toEqual(strong);
+    });
+  });
+
   describe('hand-off', () => {
     it('moves the login to a new session on the target host', async () => {
       const source = await sessions.start({ identity: alice, authn, host: APP, idToken: 'id.token.sig' });
@@ -306,6 +355,7 @@ function bound(store: SessionStore): SessionStore {
     get: (id) => store.get(id),
     touch: (id, at) => store.touch(id, at),
     revoke: (id, at) => store.revoke(id, at),
+    updateLoginAuthn: (loginId, authn, at) => store.updateLoginAuthn(loginId, authn, at),
     revokeLogin: (loginId, at) => store.revokeLogin(loginId, at),
     revokeByIdp: (providerId, match, at) => store.revokeByIdp(providerId, match, at),
     listActive: (at, subject) => store.listActive(at, subject),

@@ -77,6 +77,7 @@ export class Sessions {
   readonly #settings: SessionSettings;
   readonly #clock: () => Date;
   readonly #listeners = new Set<(sessionIds: readonly string[]) => void>();
+  readonly #authnListeners = new Set<(sessionIds: readonly string[]) => void>();
   /** Recently read records by id, with the time they were read (see RECORD_REUSE_MS). */
   readonly #recent = new Map<string, { readonly record: SessionRecord; readonly readAtMs: number }>();
 
@@ -222,6 +223,25 @@ export class Sessions {
     return revoked;
   }
 
+  /**
+   * Replaces the authentication of every active session of the login, on every host (a passkey
+   * step-up strengthens the whole login); returns the changed sessions' ids. Their reused records
+   * are dropped at once and onAuthnChanged listeners are told, so no cached record or decision
+   * made with the weaker authentication is served afterwards.
+   */
+  async strengthenLogin(loginId: string, authn: Authentication): Promise<string[]> {
+    const changed = await this.#store.updateLoginAuthn(loginId, authn, this.#clock().toISOString());
+    return this.#tell(this.#authnListeners, changed, 'TENET_ERR_INTERNAL_AUTHN_LISTENER', 'session authentication listener(s) failed; the sessions are updated in the store');
+  }
+
+  /** Called with session ids whenever their authentication changes through this object (decision caches drop them). Returns an unsubscribe function. */
+  onAuthnChanged(listener: (sessionIds: readonly string[]) => void): () => void {
+    this.#authnListeners.add(listener);
+    return () => {
+      this.#authnListeners.delete(listener);
+    };
+  }
+
   /** A one-time code (base64url, 256-bit) valid 60 s that moves this login to a cookie on `host`. */
   async issueHandoff(session: SessionRecord, host: string, returnTo: string): Promise<string> {
     const target = requireHost(host);
@@ -288,12 +308,17 @@ export class Sessions {
     return nowMs < expiresMs && nowMs < idleEndsMs;
   }
 
-  /** Tells every listener; all are called even when one throws, then the first failure is raised. */
+  /** Tells every revocation listener; all are called even when one throws, then the first failure is raised. */
   #announce(sessionIds: string[]): string[] {
+    return this.#tell(this.#listeners, sessionIds, 'TENET_ERR_INTERNAL_REVOCATION_LISTENER', 'session revocation listener(s) failed; the sessions are revoked in the store');
+  }
+
+  /** Drops the sessions' reused records, then calls every listener (all, even when one throws) and raises the first failure. */
+  #tell(listeners: ReadonlySet<(sessionIds: readonly string[]) => void>, sessionIds: string[], code: `TENET_ERR_INTERNAL_${string}`, problem: string): string[] {
     if (sessionIds.length === 0) return sessionIds;
     for (const id of sessionIds) this.#recent.delete(id);
     const failures: unknown[] = [];
-    for (const listener of [...this.#listeners]) {
+    for (const listener of [...listeners]) {
       try {
         listener(sessionIds);
       } catch (error) {
@@ -301,10 +326,8 @@ export class Sessions {
       }
     }
     if (failures.length > 0) {
-      // The revocation itself is already durable; what failed is an in-memory follower (a cache).
-      throw new TenetError('TENET_ERR_INTERNAL_REVOCATION_LISTENER', `${failures.length} session revocation listener(s) failed; the sessions are revoked in the store`, [], {
-        cause: failures[0],
-      });
+      // The change itself is already durable; what failed is an in-memory follower (a cache).
+      throw new TenetError(code, `${failures.length} ${problem}`, [], { cause: failures[0] });
     }
     return sessionIds;
   }

@@ -3,9 +3,11 @@
 // pass the shared contract suite in src/store/contract/. All methods are async so that a network
 // store fits the same shape; hot paths read in-memory indexes built from these, not the store.
 import type { CedarEntity, DeviceRecord, DevicePosture, DeviceStatus } from '../engine/signals.js';
-import type { EntityRef } from '../engine/tuple.js';
+import type { Authentication, EntityRef } from '../engine/tuple.js';
 import type { AuditRecord, AuditCheckpoint, AuditQuery, AuditPage } from '../audit/record.js';
 import type { LoginState, SessionHandoff, SessionRecord } from '../sessions/session.js';
+import type { DeviceCertificateRecord, DeviceEnrollment, EnrollmentToken } from '../devices/device-identity.js';
+import type { PasskeyCredential } from '../enforcement/passkeys/passkey-credential.js';
 
 export interface EntityStore {
   /** Every entity, ordered by type then id (byte order). */
@@ -107,6 +109,8 @@ export interface Store {
   readonly audit: AuditStore;
   readonly settings: SettingsStore;
   readonly sessions: SessionStore;
+  readonly deviceIdentity: DeviceIdentityStore;
+  readonly passkeys: PasskeyStore;
   /** Throws a TenetError `TENET_ERR_STORE_UNAVAILABLE` when the store cannot be used. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -122,6 +126,11 @@ export interface SessionStore {
   touch(id: string, at: string): Promise<void>;
   /** Revokes one session; false when unknown or already revoked (the first time is kept). */
   revoke(id: string, at: string): Promise<boolean>;
+  /**
+   * Replaces the authentication of every active session of the login (a step-up such as a passkey
+   * assertion strengthens the whole login, on every host); returns the ids of the sessions changed.
+   */
+  updateLoginAuthn(loginId: string, authn: Authentication, at: string): Promise<string[]>;
   /** Revokes every active session of the login; returns the revoked sessions' ids. */
   revokeLogin(loginId: string, at: string): Promise<string[]>;
   /** Revokes active sessions from the provider matching the IdP subject and/or IdP session id (back-channel logout); returns their ids. */
@@ -139,4 +148,57 @@ export interface SessionStore {
   putHandoff(handoff: SessionHandoff): Promise<void>;
   /** Returns and deletes the hand-off (single use), or undefined when unknown or expired at `at`. */
   takeHandoff(id: string, at: string): Promise<SessionHandoff | undefined>;
+}
+
+/** Device certificates, enrollments and agent report ids (src/devices/device-identity.ts). */
+export interface DeviceIdentityStore {
+  /** Rejects with TENET_ERR_STORE_CONFLICT when the serial exists. */
+  putCertificate(certificate: DeviceCertificateRecord): Promise<void>;
+  getCertificate(serial: string): Promise<DeviceCertificateRecord | undefined>;
+  /** The device's certificates, newest issuedAt first (revoked and expired included). */
+  listCertificates(deviceId: string): Promise<DeviceCertificateRecord[]>;
+  /** Every revoked certificate that has not yet expired at `at` (what a CRL lists), ordered by serial. */
+  listRevoked(at: string): Promise<DeviceCertificateRecord[]>;
+  /** Revokes one certificate; false when unknown or already revoked (the first revocation is kept). */
+  revokeCertificate(serial: string, at: string, reason: string): Promise<boolean>;
+  /** Revokes every unrevoked certificate of the device; returns the serials revoked. */
+  revokeDeviceCertificates(deviceId: string, at: string, reason: string): Promise<string[]>;
+
+  /** Rejects with TENET_ERR_STORE_CONFLICT when the id or a pending enrollment's user code exists. */
+  putEnrollment(enrollment: DeviceEnrollment): Promise<void>;
+  getEnrollment(id: string): Promise<DeviceEnrollment | undefined>;
+  /** The pending, unexpired enrollment with this user code (case-insensitive), if any. */
+  findPendingByUserCode(userCode: string, at: string): Promise<DeviceEnrollment | undefined>;
+  /** Pending, unexpired enrollments, newest first. */
+  listPendingEnrollments(at: string): Promise<DeviceEnrollment[]>;
+  /**
+   * Moves a pending enrollment to approved/denied (setting the given fields); false when it is not
+   * pending or has expired at `at` (so two approvers cannot both win).
+   */
+  decideEnrollment(id: string, decision: { readonly status: 'approved' | 'denied'; readonly deviceId?: string; readonly approvedBy?: EntityRef; readonly certificateSerial?: string }, at: string): Promise<boolean>;
+
+  putEnrollmentToken(token: EnrollmentToken): Promise<void>;
+  /** Marks the token used by `deviceId` and returns it, or undefined when unknown, used or expired at `at` (single use). */
+  useEnrollmentToken(id: string, deviceId: string, at: string): Promise<EnrollmentToken | undefined>;
+
+  /**
+   * Remembers a signed report's id until `expiresAt`; false when it was already remembered
+   * (a replay). Ids past their expiry are forgotten.
+   */
+  rememberReportId(deviceId: string, jti: string, expiresAt: string): Promise<boolean>;
+  /** Deletes expired enrollments, tokens and report ids; returns how many rows went. */
+  purge(before: string): Promise<number>;
+}
+
+/** Users' passkeys (WebAuthn credentials). */
+export interface PasskeyStore {
+  /** Rejects with TENET_ERR_STORE_CONFLICT when the credential id exists. */
+  add(credential: PasskeyCredential): Promise<void>;
+  get(id: string): Promise<PasskeyCredential | undefined>;
+  /** The subject's passkeys, oldest first. */
+  listFor(subject: EntityRef): Promise<PasskeyCredential[]>;
+  /** Records a verified assertion: the new signature counter and when; no-op for an unknown id. */
+  recordUse(id: string, counter: number, at: string): Promise<void>;
+  /** Deletes the subject's passkey; false when it is not theirs or unknown. */
+  remove(subject: EntityRef, id: string): Promise<boolean>;
 }

@@ -1,6 +1,10 @@
-// Device inventory under /admin/v1/devices: list, inspect (with recent posture history), import
-// (JSON array or CSV, all or nothing) and change a device's status (quarantine, revoke). Every
-// write refreshes the decision point's signal indexes.
+// Device inventory under /admin/v1/devices: list, inspect (with recent posture history and, with
+// device identity configured, its certificates), import (JSON array or CSV, all or nothing) and
+// change a device's status (quarantine, revoke, reactivate). Every write refreshes the decision
+// point's signal indexes; with device identity configured, status changes go through it, so that
+// revoking also revokes the certificates and cached decisions about the device are dropped.
+// Enrollment administration (tokens, pending approvals, certificate revocation) is in
+// device-enrollments.ts.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { TenetError } from '../../errors.js';
@@ -21,7 +25,7 @@ function notFound(id: string): TenetError {
 }
 
 export function registerDeviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { store, decisionPoint, importers } = deps;
+  const { store, decisionPoint, importers, devices: administration } = deps;
 
   app.get('/devices', async () => {
     const devices = await store.devices.list();
@@ -34,7 +38,14 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const device = await store.devices.get(params.data.id);
     if (device === undefined) throw notFound(params.data.id);
     const postureHistory = await store.devices.postureHistory(params.data.id, POSTURE_HISTORY_LIMIT);
-    return { device, posture_history: postureHistory };
+    const certificates = administration === undefined ? undefined : await administration.certificates(params.data.id);
+    return {
+      device,
+      posture_history: postureHistory,
+      ...(certificates === undefined
+        ? {}
+        : { certificates: certificates.map(({ serial, fingerprint, notBefore, notAfter, issuedAt, revokedAt, revocationReason }) => ({ serial, fingerprint, notBefore, notAfter, issuedAt, revokedAt, revocationReason })) }),
+    };
   });
 
   app.put('/devices', async (request) => {
@@ -45,6 +56,7 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const devices = await importers.parseDevices(text, type === 'text/csv' ? 'csv' : 'json', query.data.source);
     await store.devices.upsertMany(devices);
     await decisionPoint.refreshSignals();
+    await administration?.devicesChanged(devices.map((device) => device.id));
     request.log.info({ count: devices.length, source: query.data.source, caller: request.caller?.name }, 'devices imported');
     return { imported: devices.length, source: query.data.source };
   });
@@ -55,8 +67,12 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const issues = [...(params.ok ? [] : params.issues), ...(body.ok ? [] : body.issues)];
     if (!params.ok || !body.ok) throw new TenetError('TENET_ERR_REQUEST_INVALID', 'Invalid device status change.', issues);
     if ((await store.devices.get(params.data.id)) === undefined) throw notFound(params.data.id);
-    await store.devices.setStatus(params.data.id, body.data.status);
-    await decisionPoint.refreshSignals();
+    if (administration === undefined) {
+      await store.devices.setStatus(params.data.id, body.data.status);
+      await decisionPoint.refreshSignals();
+    } else {
+      await administration.setStatus(params.data.id, body.data.status);
+    }
     request.log.info({ device: params.data.id, status: body.data.status, caller: request.caller?.name }, 'device status changed');
     return { id: params.data.id, status: body.data.status };
   });

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireScope } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { registerDecisionRoutes } from './decisions.js';
+import { registerDeviceEnrollmentRoutes } from './device-enrollments.js';
 import { registerDeviceRoutes } from './devices.js';
 import { registerEntityRoutes } from './entities.js';
 import { registerIndicatorRoutes } from './indicators.js';
@@ -20,6 +21,7 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { readonly dep
   registerReloadRoute(app, deps.decisionPoint);
   registerEntityRoutes(app, deps);
   registerDeviceRoutes(app, deps);
+  registerDeviceEnrollmentRoutes(app, deps);
   registerIndicatorRoutes(app, deps);
   registerDecisionRoutes(app, deps.store);
   registerPolicyRoutes(app, deps.decisionPoint, deps.policies);

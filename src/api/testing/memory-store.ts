@@ -7,6 +7,10 @@ import type { EntityRef } from '../../engine/tuple.js';
 import { TenetError } from '../../errors.js';
 import type { LoginState, SessionHandoff, SessionRecord } from '../../sessions/session.js';
 import type { ApiTokenRecord, SessionStore, Store, ThreatIndicator } from '../../store/ports.js';
+import { openConnection } from '../../store/sqlite/connection.js';
+import { SqliteDeviceIdentityStore } from '../../store/sqlite/device-identity-store.js';
+import { SqlitePasskeyStore } from '../../store/sqlite/passkey-store.js';
+import { migrate } from '../../store/sqlite/migrate.js';
 
 const key = (ref: EntityRef): string => `${ref.type}::${JSON.stringify(ref.id)}`;
 
@@ -111,6 +115,11 @@ export function memoryStore(): MemoryStore {
       checkpoints: async () => [...checkpoints],
     },
     sessions: memorySessionStore(),
+    // Device identity is stateful enough (single use, first decision wins) that a copy here would
+    // drift from the contract: the real adapter runs on a private in-memory SQLite database.
+    deviceIdentity: new SqliteDeviceIdentityStore(migratedMemoryDatabase()),
+    // Passkeys likewise run on the real adapter (the passkey contract), on their own private database.
+    passkeys: new SqlitePasskeyStore(migratedMemoryDatabase()),
     settings: {
       get: async (name) => settings.get(name),
       put: async (name, value) => {
@@ -176,6 +185,17 @@ function memorySessionStore(): SessionStore {
       return true;
     },
     revokeLogin: async (loginId, at) => revokeWhere((record) => record.loginId === loginId, at),
+    updateLoginAuthn: async (loginId, authn, at) => {
+      const atMs = instant(at, 'TENET_ERR_STORE_INVALID_ARGUMENT');
+      const changed: string[] = [];
+      for (const record of sessions.values()) {
+        if (isActive(record, atMs) && record.loginId === loginId) {
+          sessions.set(record.id, { ...record, authn });
+          changed.push(record.id);
+        }
+      }
+      return changed.sort();
+    },
     revokeByIdp: async (providerId, match, at) => {
       if (match.idpSubject === undefined && match.idpSessionId === undefined) {
         throw new TenetError('TENET_ERR_STORE_INVALID_ARGUMENT', 'revoking sessions by identity provider needs an IdP subject, an IdP session id, or both');
@@ -223,4 +243,10 @@ function memorySessionStore(): SessionStore {
     },
     takeHandoff: async (id, at) => take(handoffs, id, at),
   };
+}
+
+function migratedMemoryDatabase(): ReturnType<typeof openConnection> {
+  const db = openConnection(':memory:');
+  migrate(db);
+  return db;
 }

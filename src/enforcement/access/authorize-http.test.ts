@@ -7,6 +7,7 @@ import { createHttpAccess, type HttpAccessDeps, type VerdictCache } from './auth
 import type { BearerAuthenticator, HttpRequestFacts } from './http-access.js';
 import { AssertionSigner } from './identity-assertion.js';
 import { RouteTable } from './route-table.js';
+import { sessionTag } from '../../sessions/decision-cache.js';
 
 const routes: RouteConfig[] = [
   {
@@ -20,9 +21,10 @@ const routes: RouteConfig[] = [
     headers: { 'X-Email': 'email', 'X-Groups': 'groups', 'X-Name': 'name' },
     websockets: true,
     timeout: '30s',
+    clientCertificate: 'optional',
   },
-  { name: 'payroll', host: 'payroll.test', pathPrefix: '/', preserveHost: false, resource: { type: 'App', id: 'stepup-payroll' }, actions: { GET: 'read' }, api: false, headers: {}, websockets: true, timeout: '30s' },
-  { name: 'admin', host: 'admin.test', pathPrefix: '/', preserveHost: false, resource: { type: 'App', id: 'deny-admin' }, actions: { GET: 'read' }, api: true, headers: {}, websockets: true, timeout: '30s' },
+  { name: 'payroll', host: 'payroll.test', pathPrefix: '/', preserveHost: false, resource: { type: 'App', id: 'stepup-payroll' }, actions: { GET: 'read' }, api: false, headers: {}, websockets: true, timeout: '30s', clientCertificate: 'optional' },
+  { name: 'admin', host: 'admin.test', pathPrefix: '/', preserveHost: false, resource: { type: 'App', id: 'deny-admin' }, actions: { GET: 'read' }, api: true, headers: {}, websockets: true, timeout: '30s', clientCertificate: 'optional' },
 ];
 
 const session: SessionRecord = {
@@ -46,12 +48,12 @@ const session: SessionRecord = {
 };
 
 class MapCache implements VerdictCache {
-  readonly entries = new Map<string, { value: Parameters<VerdictCache['set']>[1]; ttl: number; sessionId: string | undefined }>();
+  readonly entries = new Map<string, { value: Parameters<VerdictCache['set']>[1]; ttl: number; tags: readonly string[] }>();
   get(key: string) {
     return this.entries.get(key)?.value;
   }
-  set(key: string, value: Parameters<VerdictCache['set']>[1], ttl: number, sessionId?: string) {
-    this.entries.set(key, { value, ttl, sessionId });
+  set(key: string, value: Parameters<VerdictCache['set']>[1], ttl: number, tags: readonly string[] = []) {
+    this.entries.set(key, { value, ttl, tags });
   }
 }
 
@@ -121,13 +123,12 @@ describe('createHttpAccess', () => {
     expect(second.headers).toEqual(first.headers);
     expect(decisionPoint.calls).toHaveLength(1);
     const entry = [...cache.entries.values()][0]!;
-    expect(entry.sessionId).toBe(session.id);
+    expect(entry.tags).toEqual([sessionTag(session.id)]);
     expect(entry.ttl).toBeLessThanOrEqual(90);
 
     await access.authorize(facts({ clientIp: '192.0.2.8' }), 'proxy');
     await access.authorize(facts({ method: 'POST' }), 'proxy');
-    await access.authorize(facts({ deviceId: 'laptop-1' }), 'proxy');
-    expect(decisionPoint.calls).toHaveLength(4);
+    expect(decisionPoint.calls).toHaveLength(3);
   });
 
   it('lets identical requests that miss the cache together share one decision (one log record)', async () => {

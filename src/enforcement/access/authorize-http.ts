@@ -1,13 +1,16 @@
 // authorizeHttp: the one decision pipeline behind the proxy, forward-auth and ext_authz. Its steps
-// read as a table (matchRoute → mapAction → establishSubject → cached? → buildTuple → decide →
-// verdict); each PEP only translates its protocol to HttpRequestFacts and the Verdict back.
+// read as a table (matchRoute → mapAction → establishDevice → establishSubject → cached? →
+// buildTuple → decide → verdict); each PEP only translates its protocol to HttpRequestFacts and
+// the Verdict back.
 import type { Decision } from '../../engine/decision.js';
 import type { AccessRequest, Authentication, EntityRef } from '../../engine/tuple.js';
 import type { DecisionPoint } from '../../pdp/decision-point.js';
 import type { RouteConfig } from '../../config/enforcement-schema.js';
 import type { SessionIdentity, SessionRecord } from '../../sessions/session.js';
 import { sha256Hex } from '../../sessions/sessions.js';
-import type { BearerAuthenticator, HttpAccess, HttpRequestFacts, UpstreamHeaders, Verdict } from './http-access.js';
+import { deviceTag, sessionTag } from '../../sessions/decision-cache.js';
+import { establishDevice } from './establish-device.js';
+import type { BearerAuthenticator, DeviceCertificateVerifier, HttpAccess, HttpRequestFacts, UpstreamHeaders, Verdict } from './http-access.js';
 import { ASSERTION_LIFETIME_SECONDS, type AssertionSigner } from './identity-assertion.js';
 import { loginUrl, stepUpUrl } from './login-urls.js';
 import type { RouteTable } from './route-table.js';
@@ -21,7 +24,8 @@ export interface SessionLookup {
 /** What the pipeline needs from the decision cache (src/sessions/decision-cache.ts). */
 export interface VerdictCache {
   get(key: string): CachedVerdict | undefined;
-  set(key: string, value: CachedVerdict, ttlSeconds: number, sessionId?: string): void;
+  /** `tags` name the signals the value depends on (sessionTag, deviceTag), for invalidation. */
+  set(key: string, value: CachedVerdict, ttlSeconds: number, tags?: readonly string[]): void;
 }
 
 export type CachedVerdict = CachedAllow | CachedDecision;
@@ -46,6 +50,8 @@ export interface HttpAccessDeps {
   /** The proxy's public base URL: login and step-up pages live under it. */
   readonly publicUrl: string;
   readonly assertionHeader: string;
+  /** Verifies client certificates (src/devices/pki); absent when `devices.pki` is not configured: then no request names a device. */
+  readonly deviceCertificates?: DeviceCertificateVerifier;
   readonly clock?: () => Date;
 }
 
@@ -58,6 +64,8 @@ interface Subject {
   readonly session: SessionRecord | undefined;
   /** Cache partition: the session id, or a hash of the bearer token. */
   readonly cacheKey: string;
+  /** The device a verified client certificate named; undefined = unknown device. */
+  readonly deviceId: string | undefined;
 }
 
 export function createHttpAccess(deps: HttpAccessDeps): HttpAccess {
@@ -75,14 +83,21 @@ export function createHttpAccess(deps: HttpAccessDeps): HttpAccess {
       const action = route.actions[facts.method.toUpperCase()];
       if (action === undefined) return { kind: 'method-not-allowed', route, browser: routeBrowser };
 
-      const established = await establishSubject(facts, deps);
+      // Before the session: signing in would not help a request from a device the route refuses.
+      const device = establishDevice(route, facts.clientCertificate, deps.deviceCertificates);
+      if (device.kind === 'refused') return { kind: 'device-required', route, problem: device.problem, browser: routeBrowser };
+      const deviceId = device.kind === 'device' ? device.deviceId : undefined;
+
+      const established = await establishSubject(facts, deps, deviceId);
       if (!established.ok) {
         return { kind: 'unauthenticated', route, browser: routeBrowser, problem: established.problem, loginUrl: loginUrl(deps.publicUrl, returnUrl(facts)) };
       }
       const subject = established.subject;
 
-      // The policy version is part of the key, so a reload never serves a decision of the old policy set.
-      const cacheKey = [subject.cacheKey, route.name, action, facts.clientIp, facts.deviceId ?? '', deps.decisionPoint.policyVersion()].join('\u0000');
+      // The policy version is part of the key, so a reload never serves a decision of the old
+      // policy set; the device id is, so a certificate that stops verifying (revoked, expired)
+      // leads to another key, never to the allow cached while it was valid.
+      const cacheKey = [subject.cacheKey, route.name, action, facts.clientIp, deviceId ?? '', deps.decisionPoint.policyVersion()].join('\u0000');
       const cached = deps.cache.get(cacheKey);
       if (cached !== undefined) return verdictFor(cached.decision, route, subject, facts, routeBrowser, deps, true, 'headers' in cached ? cached.headers : undefined);
 
@@ -106,20 +121,20 @@ export function createHttpAccess(deps: HttpAccessDeps): HttpAccess {
   };
 }
 
-async function establishSubject(facts: HttpRequestFacts, deps: HttpAccessDeps): Promise<{ ok: true; subject: Subject } | { ok: false; problem: string }> {
+async function establishSubject(facts: HttpRequestFacts, deps: HttpAccessDeps, deviceId: string | undefined): Promise<{ ok: true; subject: Subject } | { ok: false; problem: string }> {
   const authorization = facts.authorization;
   if (authorization !== undefined && /^bearer\s/i.test(authorization)) {
     // A request that presents a bearer token is judged by it alone: a bad token is not rescued by a cookie.
     if (deps.bearer === undefined) return { ok: false, problem: 'bearer tokens are not accepted here' };
     const result = await deps.bearer.authenticate(authorization);
     if (!result.ok) return { ok: false, problem: result.problem };
-    return { ok: true, subject: { identity: result.identity, authn: result.authn, session: undefined, cacheKey: `bearer:${sha256Hex(authorization)}` } };
+    return { ok: true, subject: { identity: result.identity, authn: result.authn, session: undefined, cacheKey: `bearer:${sha256Hex(authorization)}`, deviceId } };
   }
   const secret = deps.sessions.readCookie(facts.cookie);
   if (secret === undefined) return { ok: false, problem: 'no session' };
   const session = await deps.sessions.resume(secret, facts.host);
   if (session === undefined) return { ok: false, problem: 'the session is unknown, expired, revoked or belongs to another host' };
-  return { ok: true, subject: { identity: session.identity, authn: session.authn, session, cacheKey: `session:${session.id}` } };
+  return { ok: true, subject: { identity: session.identity, authn: session.authn, session, cacheKey: `session:${session.id}`, deviceId } };
 }
 
 /** The NIST tuple for this request. Query strings stay out: they may carry secrets and are not policy input. */
@@ -133,7 +148,7 @@ export function buildTuple(route: RouteConfig, action: string, subject: Subject,
       ...(Object.keys(identity.attributes).length > 0 ? { properties: identity.attributes } : {}),
       ...(parents.length > 0 ? { parents } : {}),
     },
-    ...(facts.deviceId === undefined ? {} : { deviceId: facts.deviceId }),
+    ...(subject.deviceId === undefined ? {} : { deviceId: subject.deviceId }),
     action: { name: action },
     resource: { type: route.resource.type, id: route.resource.id },
     environment: {
@@ -181,14 +196,14 @@ async function upstreamHeaders(route: RouteConfig, subject: Subject, facts: Http
     audience: route.name,
     ...(identity.email === undefined ? {} : { email: identity.email }),
     ...(identity.name === undefined ? {} : { name: identity.name }),
-    ...(facts.deviceId === undefined ? {} : { deviceId: facts.deviceId }),
+    ...(subject.deviceId === undefined ? {} : { deviceId: subject.deviceId }),
   });
   const values: Record<string, string | undefined> = {
     subject: sub,
     email: identity.email,
     name: identity.name,
     groups: identity.groups.join(','),
-    device: facts.deviceId,
+    device: subject.deviceId,
     decision: decision.id,
   };
   const headers: Record<string, string> = { [deps.assertionHeader]: assertion.token };
@@ -202,10 +217,13 @@ async function upstreamHeaders(route: RouteConfig, subject: Subject, facts: Http
 
 /** Caches the decision for as long as its obligations allow (not at all for cacheTtl 0); returns what was (or would be) cached. */
 function remember(deps: HttpAccessDeps, key: string, verdict: Verdict, decision: Decision, subject: Subject, nowMs: number): CachedVerdict {
+  // Tagged with what the decision depended on, so revoking the session or a change to the device
+  // (revoked, quarantined, new posture) drops it at once.
   const sessionId = subject.session?.id;
+  const tags = [...(sessionId === undefined ? [] : [sessionTag(sessionId)]), ...(subject.deviceId === undefined ? [] : [deviceTag(subject.deviceId)])];
   const entry: CachedVerdict = verdict.kind === 'allow' ? { decision, headers: verdict.headers, assertionExpiresAtMs: nowMs + ASSERTION_LIFETIME_SECONDS * 1000 } : { decision };
   const ttl = verdict.kind === 'allow' ? Math.min(decision.obligations.cacheTtlSeconds, ASSERTION_LIFETIME_SECONDS - ASSERTION_REUSE_MARGIN_SECONDS) : decision.obligations.cacheTtlSeconds;
-  if (ttl > 0) deps.cache.set(key, entry, ttl, sessionId);
+  if (ttl > 0) deps.cache.set(key, entry, ttl, tags);
   return entry;
 }
 

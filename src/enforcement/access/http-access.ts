@@ -24,8 +24,37 @@ export interface HttpRequestFacts {
   readonly authorization?: string;
   /** The Accept header: decides between a browser answer (redirect, HTML page) and an API answer (401/403 JSON). */
   readonly accept?: string;
-  /** Device id from a verified client certificate (issue: device identity); absent = unknown device. */
-  readonly deviceId?: string;
+  /**
+   * The client certificate, as presented on the PEP's own TLS connection or as a trusted proxy
+   * forwarded it. Not yet trusted: `authorizeHttp` verifies it (DeviceCertificateVerifier) and only
+   * a valid one names the device. Absent = no certificate.
+   */
+  readonly clientCertificate?: PresentedCertificate;
+}
+
+/** A client certificate as the PEP received it. */
+export interface PresentedCertificate {
+  /** The leaf certificate, DER. */
+  readonly der: Uint8Array;
+  /** `tls`: on the PEP's own TLS connection; `forwarded`: in a header (or Envoy attribute) from a trusted proxy. */
+  readonly via: 'tls' | 'forwarded';
+}
+
+/** Why a presented certificate names no device. */
+export type CertificateProblem = 'malformed' | 'untrusted-issuer' | 'expired' | 'not-yet-valid' | 'revoked' | 'no-device-id';
+
+export type DeviceCertificateCheck =
+  | { readonly ok: true; readonly deviceId: string; readonly serial: string; readonly notAfter: Date }
+  | { readonly ok: false; readonly problem: CertificateProblem; readonly detail: string };
+
+/**
+ * Verifies device certificates (implemented by src/devices/pki): chain to the configured device CA,
+ * validity at the current time, not revoked (checked on every call, so a revocation takes effect on
+ * the next request), and the device id from the URI subjectAltName. Synchronous: the expensive part
+ * (signature) is cached per certificate fingerprint.
+ */
+export interface DeviceCertificateVerifier {
+  verify(der: Uint8Array): DeviceCertificateCheck;
 }
 
 /** Headers to send upstream on allow: the signed assertion plus the route's plain identity headers. */
@@ -42,6 +71,8 @@ export type Verdict =
   | { readonly kind: 'deny'; readonly route: RouteConfig; readonly decision: Decision; readonly browser: boolean }
   /** No route for this host + path: 404 from the proxy (403 from forward-auth), nothing is forwarded, no decision is made. */
   | { readonly kind: 'no-route'; readonly browser: boolean }
+  /** The route requires a device certificate and none valid was presented: 403, nothing is forwarded, no decision is made. */
+  | { readonly kind: 'device-required'; readonly route: RouteConfig; readonly problem: string; readonly browser: boolean }
   /** The route maps no Cedar action to this HTTP method: 405, nothing is forwarded, no decision is made. */
   | { readonly kind: 'method-not-allowed'; readonly route: RouteConfig; readonly browser: boolean };
 

@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { routesSchema } from '../../config/enforcement-schema.js';
 import type { HttpAccess, HttpRequestFacts, Verdict } from './http-access.js';
 import { meteredAccess } from './metered-access.js';
 
@@ -14,9 +15,14 @@ describe('meteredAccess', () => {
     expect(await access.authorize(facts, 'proxy')).toEqual({ kind: 'no-route', browser: false });
     await access.authorize(facts, 'proxy');
     await access.authorize(facts, 'forward-auth');
+    const [route] = routesSchema.parse([{ name: 'vault', host: 'vault.test', resource: { type: 'App', id: 'vault' }, clientCertificate: 'required' }]);
+    if (route === undefined) throw new Error('no route');
+    const device: HttpAccess = { authorize: async () => ({ kind: 'device-required', route, problem: 'no client certificate', browser: false }) };
+    await meteredAccess(device, registry).authorize(facts, 'ext-authz');
     const text = await registry.metrics();
     expect(text).toContain('tenet_enforcement_verdicts_total{pep="proxy",verdict="no-route",cached="false"} 2');
     expect(text).toContain('tenet_enforcement_verdicts_total{pep="forward-auth",verdict="no-route",cached="false"} 1');
+    expect(text).toContain('tenet_enforcement_verdicts_total{pep="ext-authz",verdict="device-required",cached="false"} 1');
     // A second wrapper on the same registry shares the counter instead of failing to register it.
     meteredAccess(inner, registry);
   });

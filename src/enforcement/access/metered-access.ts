@@ -1,6 +1,6 @@
 // Prometheus counts of what the HTTP enforcement points answered, by PEP and verdict (and whether
 // an allow came from the decision cache), exposed on the API's /metrics. Labels are bounded:
-// three PEPs, six verdict kinds, two cache states — never hosts, paths or users.
+// three PEPs, seven verdict kinds, two cache states — never hosts, paths or users.
 import { Counter, type Registry } from 'prom-client';
 import type { HttpAccess } from './http-access.js';
 
@@ -10,7 +10,7 @@ export function meteredAccess(access: HttpAccess, registry: Registry): HttpAcces
     (registry.getSingleMetric(name) as Counter<'pep' | 'verdict' | 'cached'> | undefined) ??
     new Counter({
       name,
-      help: 'Requests decided by the proxy, forward-auth and ext_authz, by enforcement point, verdict (allow, deny, step-up, unauthenticated, no-route, method-not-allowed) and whether the decision came from the cache.',
+      help: 'Requests decided by the proxy, forward-auth and ext_authz, by enforcement point, verdict (allow, deny, step-up, unauthenticated, device-required, no-route, method-not-allowed) and whether the decision came from the cache.',
       labelNames: ['pep', 'verdict', 'cached'] as const,
       registers: [registry],
     });

@@ -3,7 +3,7 @@ import { fakeDecision } from '../../api/testing/fake-decision-point.js';
 import type { RouteConfig } from '../../config/enforcement-schema.js';
 import { renderVerdict } from './render-verdict.js';
 
-const route: RouteConfig = { name: 'wiki', host: 'wiki.test', pathPrefix: '/', preserveHost: false, resource: { type: 'App', id: 'wiki' }, actions: { GET: 'read', POST: 'write' }, api: false, headers: {}, websockets: true, timeout: '30s' };
+const route: RouteConfig = { name: 'wiki', host: 'wiki.test', pathPrefix: '/', preserveHost: false, resource: { type: 'App', id: 'wiki' }, actions: { GET: 'read', POST: 'write' }, api: false, headers: {}, websockets: true, timeout: '30s', clientCertificate: 'optional' };
 
 describe('renderVerdict', () => {
   it('redirects browsers to login and gives API clients 401 JSON with a Bearer challenge', () => {
@@ -38,6 +38,19 @@ describe('renderVerdict', () => {
     expect(page.body).not.toContain('secret_attr');
     const api = JSON.parse(renderVerdict({ kind: 'deny', route, decision, browser: false }).body);
     expect(api).toEqual({ error: 'access_denied', decision_id: decision.id, reasons: [{ code: 'policy-forbid', message: 'Blocked by policy.' }, { code: 'risk-too-high', message: '<script>alert(1)</script>' }] });
+  });
+
+  it('answers 403 for a missing device certificate: a page pointing at enrollment for browsers, JSON naming the problem for APIs', () => {
+    const page = renderVerdict({ kind: 'device-required', route, problem: 'the client certificate has been <revoked>', browser: true });
+    expect(page.status).toBe(403);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.body).toContain('tenet agent enroll');
+    expect(page.body).toContain('docs/devices.md');
+    expect(page.body).toContain('has been &#60;revoked&#62;');
+    expect(page.body).not.toContain('<revoked>');
+    const api = renderVerdict({ kind: 'device-required', route, problem: 'no client certificate', browser: false });
+    expect(api.status).toBe(403);
+    expect(JSON.parse(api.body)).toEqual({ error: 'device_certificate_required', problem: 'no client certificate' });
   });
 
   it('answers 404 for no route and 405 with Allow for unmapped methods', () => {

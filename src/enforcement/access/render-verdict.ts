@@ -50,6 +50,9 @@ export function renderVerdict(verdict: Refusal, _facts?: HttpRequestFacts): Rend
     }
     case 'deny':
       return verdict.browser ? html(403, denyPage(verdict.decision)) : json(403, { error: 'access_denied', decision_id: verdict.decision.id, reasons: denyReasons(verdict.decision) });
+    case 'device-required':
+      // 403, not 401: signing in again cannot help, only a registered device certificate can.
+      return verdict.browser ? html(403, deviceRequiredPage(verdict.problem)) : json(403, { error: 'device_certificate_required', problem: verdict.problem });
     case 'no-route':
       return verdict.browser ? html(404, page('Not found', '<p>No application is configured at this address.</p>')) : json(404, { error: 'not_found', message: 'no route for this host and path' });
     case 'method-not-allowed': {
@@ -70,6 +73,15 @@ function denyPage(decision: Decision): string {
   return page(
     'Access denied',
     `<p>Tenet denied this request.</p><ul>${items}</ul><p>Decision id: <code>${escapeHtml(decision.id)}</code> — quote it when you ask for help.</p>`,
+  );
+}
+
+function deviceRequiredPage(problem: string): string {
+  return page(
+    'A registered device is required',
+    `<p>This application only accepts requests from devices registered with Tenet, which prove themselves with a device certificate. Tenet did not accept one from this browser: ${escapeHtml(problem)}.</p>` +
+      '<p>To register this device, install the Tenet agent and run <code>tenet agent enroll</code> with the enrollment token your administrator gives you; the agent installs the device certificate where your browser finds it. Then close the browser completely and open this page again, choosing the Tenet device certificate when the browser asks.</p>' +
+      '<p>Administrators: see <code>docs/devices.md</code> in the Tenet documentation.</p>',
   );
 }
 

@@ -14,6 +14,7 @@ function route(name: string, host: string, pathPrefix = '/'): RouteConfig {
     headers: {},
     websockets: true,
     timeout: '30s',
+    clientCertificate: 'optional',
   };
 }
 

@@ -6,10 +6,9 @@
 //                            post_logout_redirect_uri) or straight to the signed-out page
 //   GET  /.tenet/logged-out  "You are signed out"
 import * as client from 'openid-client';
-import type { IncomingMessage } from 'node:http';
-import type { HttpRequestFacts } from '../access/http-access.js';
-import { requestOrigin, sessionLabel, type EndpointContext, type EndpointRequest } from './endpoint-context.js';
+import { sessionLabel, type EndpointContext, type EndpointRequest } from './endpoint-context.js';
 import { answerMethodNotAllowed, answerPage, answerRedirect } from './http-answers.js';
+import { fromOwnPage } from './own-page.js';
 
 export const LOGOUT_PATH = '/.tenet/logout';
 export const LOGGED_OUT_PATH = '/.tenet/logged-out';
@@ -51,16 +50,4 @@ export async function handleLogout(context: EndpointContext, { req, res, facts }
 export async function handleLoggedOut(_context: EndpointContext, { res, facts }: EndpointRequest): Promise<void> {
   if (facts.method !== 'GET') return answerMethodNotAllowed(res, ['GET']);
   answerPage(res, 200, 'You are signed out', [{ text: 'You are signed out. You can close this window.' }]);
-}
-
-/**
- * Fetch Metadata (W3C): `same-origin` (our form) or `none` (typed by the user) are ours. Browsers
- * without it fall back to `Origin`, which must be exactly this request's origin; a request with
- * neither is refused (deny by default).
- */
-function fromOwnPage(req: IncomingMessage, facts: HttpRequestFacts): boolean {
-  const site = req.headers['sec-fetch-site'];
-  if (site === 'same-origin' || site === 'none') return true;
-  const origin = req.headers.origin;
-  return site === undefined && origin !== undefined && origin === requestOrigin(facts);
 }

@@ -16,7 +16,9 @@ export type PageBlock =
   | { readonly text: string }
   | { readonly link: PageLink }
   | { readonly links: readonly PageLink[] }
-  | { readonly postForm: { readonly action: string; readonly button: string } };
+  | { readonly postForm: { readonly action: string; readonly button: string } }
+  /** A GET form with one text field (e.g. a code the user types). */
+  | { readonly getForm: { readonly action: string; readonly field: string; readonly label: string; readonly button: string } };
 
 const STYLE =
   'body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1b1b1b}' +
@@ -37,6 +39,13 @@ function renderBlock(block: PageBlock): string {
   if ('text' in block) return `<p>${escapeHtml(block.text)}</p>`;
   if ('link' in block) return `<p>${renderLink(block.link)}</p>`;
   if ('links' in block) return `<ul>${block.links.map((link) => `<li>${renderLink(link)}</li>`).join('')}</ul>`;
+  if ('getForm' in block) {
+    const form = block.getForm;
+    return (
+      `<form method="get" action="${escapeHtml(form.action)}"><label>${escapeHtml(form.label)} ` +
+      `<input name="${escapeHtml(form.field)}" autocomplete="off" autofocus></label> <button type="submit">${escapeHtml(form.button)}</button></form>`
+    );
+  }
   return (
     `<form method="post" action="${escapeHtml(block.postForm.action)}">` +
     `<button type="submit">${escapeHtml(block.postForm.button)}</button></form>`

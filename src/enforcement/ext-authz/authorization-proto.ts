@@ -19,6 +19,8 @@ export interface CheckRequestMessage {
     readonly source?: {
       readonly address?: { readonly socket_address?: { readonly address?: string; readonly port_value?: number }; readonly pipe?: { readonly path?: string } };
       readonly principal?: string;
+      /** AttributeContext.Peer.certificate (field 5): the client's certificate, URL-escaped PEM, when the filter sets include_peer_certificate. */
+      readonly certificate?: string;
     };
     readonly request?: {
       readonly http?: {

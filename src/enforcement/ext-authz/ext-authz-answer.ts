@@ -4,6 +4,7 @@
 //   unauthenticated  UNAUTHENTICATED; browsers 302 to login, APIs 401 (renderVerdict)
 //   step-up          UNAUTHENTICATED; 302 to the step-up URL or 401
 //   deny             PERMISSION_DENIED; 403 with the rendered page / JSON
+//   device-required  PERMISSION_DENIED; 403 with the rendered page / JSON (no valid device certificate)
 //   method-not-allowed  PERMISSION_DENIED; the rendered 405 with its Allow header
 //   no-route         PERMISSION_DENIED; 403 (Envoy already routed the request to an upstream, so
 //                    an unknown host must be refused here, never passed)
@@ -116,6 +117,10 @@ export async function extAuthzAnswer(
       const rendered = await render(verdict, facts);
       const headers = { ...withoutHeaders(rendered.headers, [...FRAMING, 'location']), [DECISION_HEADER]: verdict.decision.id };
       return { kind: 'deny', rpcCode: RPC_CODE.PERMISSION_DENIED, status: 403, headers, body: text(rendered.body) };
+    }
+    case 'device-required': {
+      const rendered = await render(verdict, facts);
+      return { kind: 'deny', rpcCode: RPC_CODE.PERMISSION_DENIED, status: 403, headers: withoutHeaders(rendered.headers, [...FRAMING, 'location']), body: text(rendered.body) };
     }
     case 'unauthenticated':
     case 'step-up': {

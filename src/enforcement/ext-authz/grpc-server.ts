@@ -2,6 +2,7 @@
 // `extAuthz.grpcListen` (plaintext HTTP/2; keep it on loopback or a private network). Each Check:
 //   trustedPeer         when trustedPeers is given, only those may ask       → PERMISSION_DENIED denial
 //   checkRequestFacts   CheckRequest → HttpRequestFacts                     → INVALID_ARGUMENT denial
+//   clientCertificate   attributes.source.certificate (include_peer_certificate); unreadable = no device
 //   authorize           the shared pipeline (HttpAccess)                     → INTERNAL denial on failure
 //   extAuthzAnswer      verdict → OK + ok_response, or a denial with denied_response
 // The RPC itself always succeeds: see ext-authz-answer.ts for why refusals are never RPC errors.
@@ -12,6 +13,7 @@ import type { HeaderValues, RenderVerdict } from '../forward-auth/answer.js';
 import { canonicalIp, trustedPeers } from '../access/trusted-peers.js';
 import { APPEND_ACTION, authorizationProto, RPC_CODE, type CheckRequestMessage, type CheckResponseMessage, type HeaderValueOptionMessage } from './authorization-proto.js';
 import { checkRequestFacts, checkRequestHeaderNames } from './check-request-facts.js';
+import { withForwardedCertificate } from '../forward-auth/handler.js';
 import { DEFAULT_ASSERTION_HEADER, extAuthzAnswer, invalidRequest, undecided, untrustedCaller, type ExtAuthzAnswer } from './ext-authz-answer.js';
 
 export interface ExtAuthzGrpcDeps {
@@ -88,7 +90,9 @@ export async function startExtAuthzGrpc(deps: ExtAuthzGrpcDeps): Promise<ExtAuth
       logger.warn({ field: parsed.header, problem: parsed.problem }, 'ext_authz Check refused: the request could not be understood');
       return invalidRequest(parsed.header, parsed.problem);
     }
-    const facts = parsed.facts;
+    // Envoy fills the certificate from its own TLS handshake with the client (the peer is trusted).
+    const certificate = request.attributes?.source?.certificate;
+    const facts = withForwardedCertificate(parsed.facts, certificate === undefined ? [] : [certificate], 'attributes.source.certificate', logger);
     const verdict = await deps.access.authorize(facts, 'ext-authz');
     const answer = await extAuthzAnswer(verdict, facts, deps.renderVerdict, {
       assertionHeader,

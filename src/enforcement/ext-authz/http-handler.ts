@@ -4,6 +4,11 @@
 // x-forwarded-proto, x-forwarded-for: see docs/integrations/envoy.md). Steps:
 //   trustedCaller    only proxy.trustedProxies may ask                          → 403
 //   originalRequest  method, path after the prefix, Host, X-Forwarded-Proto / -For → 400
+//   clientCertificate  only when `clientCertificateHeader` is given (Envoy adds it with
+//                    headers_to_add: %DOWNSTREAM_PEER_CERT%); unreadable = no device. Off by
+//                    default: the documented allowed_headers pass client-sent x-tenet-* headers
+//                    (so they can be removed), and a client's own value must never name a device.
+//                    Device certificates with Envoy go through gRPC (source.certificate).
 //   authorize        the shared pipeline (HttpAccess)                           → 403 on failure
 //   answer           200 + identity headers + x-envoy-auth-headers-to-remove, or the status,
 //                    headers and body Envoy sends to the client
@@ -15,7 +20,7 @@ import type { HttpAccess, HttpRequestFacts } from '../access/http-access.js';
 import { sendAnswer, type Answer, type RenderVerdict } from '../forward-auth/answer.js';
 import { clientIpFromForwardedFor } from '../forward-auth/client-ip.js';
 import { clientHeaders, requestLine, type Parsed } from '../forward-auth/forwarded-request.js';
-import { headerLookup } from '../forward-auth/handler.js';
+import { headerLookup, withForwardedCertificate } from '../forward-auth/handler.js';
 import { trustedPeers } from '../access/trusted-peers.js';
 import { DEFAULT_ASSERTION_HEADER, extAuthzAnswer, invalidRequest, undecided, untrustedCaller, type ExtAuthzAnswer } from './ext-authz-answer.js';
 
@@ -29,6 +34,8 @@ export interface ExtAuthzHttpDeps {
   readonly pathPrefix: string;
   /** `proxy.assertionHeader` (default X-Tenet-Assertion). */
   readonly assertionHeader?: string;
+  /** Where Envoy passes the client certificate (headers_to_add with %DOWNSTREAM_PEER_CERT%); absent = certificates are not read (see the header comment). */
+  readonly clientCertificateHeader?: string;
 }
 
 /** Envoy's HTTP-service counterpart of OkHttpResponse.headers_to_remove. */
@@ -79,6 +86,7 @@ export function extAuthzHttpHandler(deps: ExtAuthzHttpDeps): (req: IncomingMessa
   const isTrusted = trustedPeers(deps.trustedProxies);
   const logger = deps.logger.child({ pep: 'ext-authz', transport: 'http' });
   const assertionHeader = deps.assertionHeader ?? DEFAULT_ASSERTION_HEADER;
+  const certificateHeader = deps.clientCertificateHeader;
 
   async function answer(req: IncomingMessage): Promise<ExtAuthzAnswer> {
     const peer = req.socket.remoteAddress;
@@ -91,7 +99,7 @@ export function extAuthzHttpHandler(deps: ExtAuthzHttpDeps): (req: IncomingMessa
       logger.warn({ peer, header: parsed.header, problem: parsed.problem }, 'ext_authz request refused: it could not be understood');
       return invalidRequest(parsed.header, parsed.problem);
     }
-    const facts = parsed.facts;
+    const facts = certificateHeader === undefined ? parsed.facts : withForwardedCertificate(parsed.facts, req.headersDistinct[certificateHeader.toLowerCase()] ?? [], certificateHeader, logger);
     const verdict = await deps.access.authorize(facts, 'ext-authz');
     logger.debug({ method: facts.method, host: facts.host, path: facts.path.split('?')[0], verdict: verdict.kind }, 'ext_authz answered');
     return extAuthzAnswer(verdict, facts, deps.renderVerdict, { assertionHeader, requestHeaderNames: Object.keys(req.headersDistinct) });

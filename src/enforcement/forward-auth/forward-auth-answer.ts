@@ -10,6 +10,8 @@
 //                302 to login, APIs the 401 JSON, denied users the 403 page (all from renderVerdict).
 //   method-not-allowed  the route maps no action to this method: 403 for nginx (see above), the
 //                rendered 405 with its Allow header for Caddy and Traefik.
+//   device-required  403 in both, with the rendered page / JSON (Caddy and Traefik show it; nginx
+//                shows its own 403 page): the route needs a registered device certificate.
 //   no-route     403 in both. The proxy PEP answers 404 for an unknown host because it forwards
 //                nothing; here a non-2xx is the only way to stop the proxy in front from forwarding,
 //                and nginx would turn a 404 into a 500. An unknown host must never pass.
@@ -40,6 +42,10 @@ export async function forwardAuthAnswer(style: ForwardAuthStyle, verdict: Verdic
       const rendered = await render(verdict, facts);
       const headers = { ...withoutHeaders(rendered.headers, [...FRAMING, 'location']), [DECISION_HEADER]: verdict.decision.id };
       return { status: 403, headers, body: rendered.body };
+    }
+    case 'device-required': {
+      const rendered = await render(verdict, facts);
+      return { status: 403, headers: withoutHeaders(rendered.headers, [...FRAMING, 'location']), body: rendered.body };
     }
     case 'unauthenticated':
     case 'step-up': {

@@ -3,12 +3,15 @@
 //   trustedCaller   only proxy.trustedProxies may ask (they vouch for X-Forwarded-*)    → 403
 //   chooseStyle     ?mode=nginx|redirect, else detected from the headers                 → 400
 //   forwardedFacts  the ORIGINAL request rebuilt from the proxy's headers               → 400
+//   clientCertificate  the certificate the proxy verified possession of, from its header
+//                   (proxy.clientCertificateHeader); unreadable = no certificate (debug log)
 //   authorize       the shared pipeline (HttpAccess): session, decision, decision log
 //   forwardAuthAnswer  verdict → 200 + identity headers / 401 / 302 / 403
 // Any failure answers 500 (nginx, Caddy and Traefik all refuse the request then): fail closed.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { HttpAccess } from '../access/http-access.js';
+import type { HttpAccess, HttpRequestFacts } from '../access/http-access.js';
+import { forwardedClientCertificate } from '../access/forwarded-client-certificate.js';
 import { jsonAnswer, sendAnswer, type Answer, type RenderVerdict } from './answer.js';
 import { forwardAuthAnswer } from './forward-auth-answer.js';
 import { chooseStyle, forwardedFacts, type HeaderLookup } from './forwarded-request.js';
@@ -20,6 +23,24 @@ export interface ForwardAuthDeps {
   readonly trustedProxies: readonly string[];
   readonly renderVerdict: RenderVerdict;
   readonly logger: Logger;
+  /** `proxy.clientCertificateHeader` (default X-Tenet-Client-Cert): where the trusted proxy passes the client certificate. */
+  readonly clientCertificateHeader?: string;
+}
+
+export const DEFAULT_CLIENT_CERTIFICATE_HEADER = 'X-Tenet-Client-Cert';
+
+/**
+ * Adds the client certificate a trusted proxy passed in `header` (nginx, Caddy, Traefik and Envoy
+ * forms: see forwarded-client-certificate.ts). Callers have checked the peer is a trusted proxy;
+ * a value that cannot be read leaves the device unknown and is logged at debug (without the value).
+ */
+export function withForwardedCertificate(facts: HttpRequestFacts, values: readonly string[], header: string, logger: Logger): HttpRequestFacts {
+  const forwarded = forwardedClientCertificate(values);
+  if (!forwarded.ok) {
+    logger.debug({ header, problem: forwarded.problem }, 'forwarded client certificate ignored: the device is unknown');
+    return facts;
+  }
+  return forwarded.certificate === undefined ? facts : { ...facts, clientCertificate: forwarded.certificate };
 }
 
 export const UNTRUSTED_CALLER_MESSAGE = 'forward-auth caller is not a trusted proxy';
@@ -42,6 +63,7 @@ function modeParameter(url: string | undefined): { ok: true; mode: string | null
 export function forwardAuthHandler(deps: ForwardAuthDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const isTrusted: TrustedPeerTest = trustedPeers(deps.trustedProxies);
   const logger = deps.logger.child({ pep: 'forward-auth' });
+  const certificateHeader = deps.clientCertificateHeader ?? DEFAULT_CLIENT_CERTIFICATE_HEADER;
 
   async function answer(req: IncomingMessage): Promise<Answer> {
     const peer = req.socket.remoteAddress;
@@ -56,7 +78,7 @@ export function forwardAuthHandler(deps: ForwardAuthDeps): (req: IncomingMessage
     if (!style.ok) return refuse(style.header, style.problem, peer);
     const parsed = forwardedFacts(style.style, headers, isTrusted);
     if (!parsed.ok) return refuse(parsed.header, parsed.problem, peer);
-    const facts = parsed.facts;
+    const facts = withForwardedCertificate(parsed.facts, headers(certificateHeader.toLowerCase()), certificateHeader, logger);
     const verdict = await deps.access.authorize(facts, 'forward-auth');
     const result = await forwardAuthAnswer(style.style, verdict, facts, deps.renderVerdict);
     // The path is logged without its query: queries can carry tokens.

@@ -1,11 +1,14 @@
 // HttpRequestFacts from a node:http request, from trusted sources only: scheme, host and client
 // address come from the socket, or from X-Forwarded-* when (and only when) the socket peer is a
-// configured trusted proxy. Forward-auth and ext_authz reuse this for their own callers.
+// configured trusted proxy. The client certificate comes from this connection's TLS handshake only
+// (never from a header: the proxy is where TLS ends). Forward-auth and ext_authz reuse this for
+// their own callers.
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { HttpRequestFacts } from '../access/http-access.js';
 import { normalizeHost, originPath } from './request-target.js';
 import { canonicalIp, forwardedForAddress, trustedPeers, type TrustedPeerTest } from '../access/trusted-peers.js';
+import { tlsClientCertificate } from './tls-client-certificate.js';
 
 /** The socket peer and whether its X-Forwarded-* headers are believed. */
 export interface Peer {
@@ -30,6 +33,7 @@ export function requestFacts(req: IncomingMessage, trustedProxies: readonly stri
   const scheme = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : socketScheme;
   const forwardedHost = peer.trusted ? lastElement(req.headers['x-forwarded-host']) : undefined;
   const host = normalizeHost(forwardedHost ?? req.headers.host, scheme) ?? '';
+  const clientCertificate = tlsClientCertificate(req.socket);
   return {
     method: req.method ?? 'GET',
     scheme,
@@ -40,6 +44,7 @@ export function requestFacts(req: IncomingMessage, trustedProxies: readonly stri
     ...optional('cookie', req.headers.cookie),
     ...optional('authorization', req.headers.authorization),
     ...optional('accept', req.headers.accept),
+    ...(clientCertificate === undefined ? {} : { clientCertificate }),
   };
 }
 

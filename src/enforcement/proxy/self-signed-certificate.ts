@@ -6,7 +6,7 @@ import { X509Certificate, createPrivateKey, generateKeyPairSync, randomBytes } f
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { issueCertificate } from './issue-certificate.js';
+import { issueCertificate } from '../../pki/issue-certificate.js';
 
 export const SELF_SIGNED_CERT_FILE = 'proxy-self-signed-cert.pem';
 export const SELF_SIGNED_KEY_FILE = 'proxy-self-signed-key.pem';

@@ -23,6 +23,7 @@ import { hasDotSegment, isReservedPath, pathWithoutQuery } from './request-targe
 import { trustedPeers } from '../access/trusted-peers.js';
 import { UpstreamAgents, upstreamPath, type UpstreamTarget } from './upstream-agents.js';
 import { upstreamRequestHeaders } from './upstream-headers.js';
+import { clientCertificateServerOptions, type ClientCertificateTls } from './tls-client-certificate.js';
 
 export type Refusal = Exclude<Verdict, { kind: 'allow' }>;
 type Allow = Extract<Verdict, { kind: 'allow' }>;
@@ -30,8 +31,8 @@ type Allow = Extract<Verdict, { kind: 'allow' }>;
 export interface ProxyDeps {
   /** listen, trustedProxies, assertionHeader, limits. */
   readonly config: ProxyConfig;
-  /** Terminate TLS with this certificate (resolved by the composition root). */
-  readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer; readonly requestCert?: boolean };
+  /** Terminate TLS with this certificate (resolved by the composition root); `clientCertificates` asks clients for device certificates (mTLS). */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly clientCertificates?: ClientCertificateTls };
   readonly access: HttpAccess;
   /** Renders a non-allow verdict as an HTTP answer (status, headers, body). */
   renderVerdict(verdict: Refusal, facts: HttpRequestFacts): { status: number; headers: Record<string, string>; body: string };
@@ -68,7 +69,7 @@ export async function startProxy(deps: ProxyDeps): Promise<RunningProxy> {
   const isTrusted = trustedPeers(config.trustedProxies);
   const agents = new UpstreamAgents(deps.upstreamCa ?? (() => undefined));
   const connections = new LiveConnections();
-  const identityHeaders = new ConfiguredIdentityHeaders(config.assertionHeader, deps.routes);
+  const identityHeaders = new ConfiguredIdentityHeaders(config.assertionHeader, deps.routes, config.clientCertificateHeader);
   const sessionCookieName = deps.sessionCookieName ?? DEFAULT_SESSION_COOKIE;
   const bodyLimit = config.limits.bodyBytes;
   const requestTimeout = durationSeconds(config.limits.requestTimeout) * 1000;
@@ -86,11 +87,9 @@ export async function startProxy(deps: ProxyDeps): Promise<RunningProxy> {
         ...serverOptions,
         cert: deps.tls.cert,
         key: deps.tls.key,
-        ...(deps.tls.ca === undefined ? {} : { ca: deps.tls.ca }),
         // A client certificate is requested, never required: a device without one is an unknown
-        // device (a policy decision), not a failed handshake.
-        requestCert: deps.tls.requestCert === true,
-        rejectUnauthorized: false,
+        // device (a policy decision), not a failed handshake (see tls-client-certificate.ts).
+        ...(deps.tls.clientCertificates === undefined ? { requestCert: false } : clientCertificateServerOptions(deps.tls.clientCertificates)),
         minVersion: 'TLSv1.2',
       })
     : createHttpServer(serverOptions);

@@ -5,7 +5,7 @@ import ipaddr from 'ipaddr.js';
 import { TenetError } from '../../errors.js';
 import { authnAgeSeconds, isAuthenticated, isMultiFactor } from '../authn-facts.js';
 import type { RiskAssessment } from '../decision.js';
-import { isOwnedBySomeoneElse, isPostureFresh, postureAgeSeconds } from '../device-facts.js';
+import { devicePosture, isOwnedBySomeoneElse, isPostureFresh, postureAgeSeconds } from '../device-facts.js';
 import type { EngineSettings } from '../settings.js';
 import type { CedarJsonValue, SignalSnapshot } from '../signals.js';
 import type { AccessRequest } from '../tuple.js';
@@ -38,15 +38,18 @@ function riskContext(risk: RiskAssessment): CedarRecord {
 function deviceContext(request: AccessRequest, signals: SignalSnapshot, settings: EngineSettings): CedarRecord {
   const device = signals.device;
   if (device === undefined) {
-    return { known: false, id: request.deviceId ?? '', managed: false, compliant: false, postureFresh: false, postureAgeSeconds: -1, status: '', ownedBySubject: false };
+    return { known: false, id: request.deviceId ?? '', managed: false, compliant: false, failedChecks: [], postureFresh: false, postureAgeSeconds: -1, status: '', ownedBySubject: false };
   }
+  const posture = devicePosture(device, signals.now, settings);
   return {
     known: true,
     id: device.id,
     managed: device.managed,
-    compliant: device.posture?.compliant === true,
-    postureFresh: isPostureFresh(device, signals.now, settings.postureMaxAgeSeconds),
-    postureAgeSeconds: postureAgeSeconds(device, signals.now) ?? -1,
+    compliant: posture.compliant,
+    // A fresh array: the context must not share the evaluation's (the evaluator may keep it).
+    failedChecks: [...posture.failedChecks],
+    postureFresh: isPostureFresh(device, signals.now, settings),
+    postureAgeSeconds: postureAgeSeconds(device, signals.now, settings) ?? -1,
     status: device.status,
     ownedBySubject: device.owner !== undefined && !isOwnedBySomeoneElse(device, request.subject),
   };

@@ -37,7 +37,8 @@ type TenetDevice = {
   known: Bool,            // a verified device id that the inventory knows
   id: String,             // the device id; "" when no device was presented
   managed: Bool,          // false when unknown
-  compliant: Bool,        // the posture source judged it compliant; false when unknown or not said
+  compliant: Bool,        // every posture check passed (devices.posture); false when unknown or no trusted report
+  failedChecks: Set<String>, // names of the failed posture checks, e.g. "disk-encryption"; [] when unknown
   postureFresh: Bool,     // posture observed within the configured limit; false when none
   postureAgeSeconds: Long, // seconds since the posture was observed; -1 when none
   status: String,         // "active" | "quarantined" | "revoked"; "" when unknown

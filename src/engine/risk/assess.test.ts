@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RiskFactor } from '../decision.js';
 import { formatDuration } from '../explain-duration.js';
+import type { RiskFactorName } from '../reasons.js';
 import { DEFAULT_ENGINE_SETTINGS } from '../settings.js';
 import type { SignalSnapshot } from '../signals.js';
 import { BOTNET, managedDevice, minutesAgo, PASSWORD_AND_OTP, PASSWORD_ONLY, request, snapshot } from '../testdata/fixtures.js';
@@ -101,7 +102,7 @@ describe('risk factors', () => {
       expect(criterion(request(), snapshot(), settings)).toBeUndefined();
     });
     it.each(applies.map(([req, sig, explanation]) => [explanation, req, sig] as const))('applies: %s', (explanation, req, sig) => {
-      expect(criterion(req, sig, settings)).toEqual<RiskFactor>({ name: name as RiskFactor['name'], weight: settings.riskWeights[name as RiskFactor['name']], explanation });
+      expect(criterion(req, sig, settings)).toEqual<RiskFactor>({ name: name as RiskFactor['name'], weight: settings.riskWeights[name as RiskFactorName], explanation });
     });
     if (passes.length > 0) {
       it('passes where it should', () => {

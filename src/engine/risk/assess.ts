@@ -1,6 +1,7 @@
 // The score-based trust algorithm (NIST SP 800-207 §3.3.1): run every criterion, sum the weights
 // of those that apply (capped at 100), and map the score to a level.
 import type { RiskAssessment, RiskFactor, RiskLevel, Sensitivity } from '../decision.js';
+import { RISK_FACTORS } from '../reasons.js';
 import type { EngineSettings } from '../settings.js';
 import type { SignalSnapshot } from '../signals.js';
 import type { AccessRequest } from '../tuple.js';
@@ -9,7 +10,7 @@ import { authnNotPhishingResistant } from './authn-not-phishing-resistant.js';
 import { authnSingleFactor } from './authn-single-factor.js';
 import { authnStale } from './authn-stale.js';
 import type { RiskCriterion } from './criterion.js';
-import { deviceNotCompliant } from './device-not-compliant.js';
+import { deviceNotCompliant, failedCheckFactors } from './device-not-compliant.js';
 import { deviceNotOwnedBySubject } from './device-not-owned-by-subject.js';
 import { devicePostureStale } from './device-posture-stale.js';
 import { deviceQuarantined } from './device-quarantined.js';
@@ -50,7 +51,9 @@ export function assessRisk(request: AccessRequest, signals: SignalSnapshot, sett
   const factors: RiskFactor[] = [];
   for (const criterion of RISK_CRITERIA) {
     const factor = criterion(request, signals, settings);
-    if (factor !== undefined) factors.push(factor);
+    if (factor === undefined) continue;
+    factors.push(factor);
+    if (factor.name === RISK_FACTORS.deviceNotCompliant) factors.push(...failedCheckFactors(signals, settings));
   }
   const score = Math.min(100, factors.reduce((sum, factor) => sum + factor.weight, 0));
   const sensitivity: Sensitivity | undefined = settings.sensitivityOf(request.resource);

@@ -1,4 +1,5 @@
-// Contract tests for DeviceStore: inventory round trips and posture history (newest observedAt wins).
+// Contract tests for DeviceStore: inventory round trips, posture history (newest observedAt wins)
+// and the newest report of each source (`postures`).
 import { describe, expect, it } from 'vitest';
 import type { DevicePosture, DeviceRecord, DeviceStatus } from '../../engine/signals.js';
 import { useFreshStore, type OpenStore } from './harness.js';
@@ -22,7 +23,7 @@ export function deviceContract(open: OpenStore): void {
 
     it('round-trips a device with owner, posture and attributes', async () => {
       await store().devices.upsertMany([laptop]);
-      expect(await store().devices.get('dev-1')).toEqual(laptop);
+      expect(await store().devices.get('dev-1')).toEqual({ ...laptop, postures: [laptop.posture] });
       expect(await store().devices.get('dev-404')).toBeUndefined();
     });
 
@@ -38,7 +39,7 @@ export function deviceContract(open: OpenStore): void {
       const { posture: _dropped, ...withoutPosture } = laptop;
       const changed: DeviceRecord = { ...withoutPosture, managed: false, status: 'revoked', owner: { type: 'User', id: 'bob' }, attributes: { model: 'new' } };
       await store().devices.upsertMany([changed]);
-      expect(await store().devices.get('dev-1')).toEqual({ ...changed, posture: laptop.posture });
+      expect(await store().devices.get('dev-1')).toEqual({ ...changed, posture: laptop.posture, postures: [laptop.posture] });
       expect(await store().devices.postureHistory('dev-1', 10)).toHaveLength(1);
     });
 
@@ -52,6 +53,36 @@ export function deviceContract(open: OpenStore): void {
       expect((await store().devices.list())[0]?.posture?.facts).toEqual({ n: 3 });
       expect((await store().devices.postureHistory('d', 10)).map((p) => p.facts['n'])).toEqual([3, 2, 1]);
       expect((await store().devices.postureHistory('d', 2)).map((p) => p.facts['n'])).toEqual([3, 2]);
+    });
+
+    it('reads the newest report of each source, newest first, in get and list alike', async () => {
+      await store().devices.upsertMany([{ id: 'a', managed: true, status: 'active' }, { id: 'b', managed: true, status: 'active' }, { id: 'c', managed: false, status: 'active' }]);
+      await store().devices.recordPosture('a', posture('2025-03-01T10:00:00Z', { n: 'mdm-old' }, 'mdm'));
+      await store().devices.recordPosture('a', { ...posture('2025-03-02T10:00:00Z', { n: 'mdm-new' }, 'mdm'), compliant: false });
+      await store().devices.recordPosture('a', posture('2025-03-03T10:00:00Z', { n: 'agent-new' }, 'agent'));
+      await store().devices.recordPosture('a', posture('2025-03-01T12:00:00Z', { n: 'agent-old' }, 'agent'));
+      await store().devices.recordPosture('a', posture('2025-02-01T00:00:00Z', { n: 'edr' }, 'edr'));
+      await store().devices.recordPosture('b', posture('2025-03-05T00:00:00Z', { n: 'b' }, 'agent'));
+      const expected: DeviceRecord = {
+        id: 'a',
+        managed: true,
+        status: 'active',
+        posture: posture('2025-03-03T10:00:00Z', { n: 'agent-new' }, 'agent'),
+        postures: [
+          posture('2025-03-03T10:00:00Z', { n: 'agent-new' }, 'agent'),
+          { ...posture('2025-03-02T10:00:00Z', { n: 'mdm-new' }, 'mdm'), compliant: false },
+          posture('2025-02-01T00:00:00Z', { n: 'edr' }, 'edr'),
+        ],
+      };
+      expect(await store().devices.get('a')).toEqual(expected);
+      const listed = await store().devices.list();
+      expect(listed.map((d) => d.id)).toEqual(['a', 'b', 'c']);
+      expect(listed[0]).toEqual(expected);
+      expect(listed[1]?.postures?.map((p) => p.facts['n'])).toEqual(['b']);
+      expect(listed[2]).toEqual({ id: 'c', managed: false, status: 'active' });
+      // A record read back can be written again whole: history does not grow.
+      await store().devices.upsertMany([expected]);
+      expect(await store().devices.postureHistory('a', 10)).toHaveLength(5);
     });
 
     it('orders posture by instant, not by text, when UTC offsets differ', async () => {

@@ -140,6 +140,41 @@ export function sessionContract(open: OpenStore): void {
       expect(await sessions().revokeLogin('no-such-login', LATER)).toEqual([]);
     });
 
+    describe('updateLoginAuthn (a step-up strengthens the whole login)', () => {
+      const passkey = { methods: ['hwk', 'mfa'], phishingResistant: true, authenticatedAt: LATER, acr: 'phr' } as const;
+
+      it('replaces the authentication of every active session of the login on every host, and nothing else', async () => {
+        await sessions().create(session('app', { loginId: 'L1' }));
+        await sessions().create(session('wiki', { loginId: 'L1', host: 'wiki.example.com' }));
+        await sessions().create(session('gone', { loginId: 'L1', host: 'old.example.com' }));
+        await sessions().create(session('expired', { loginId: 'L1', host: 'x.example.com', expiresAt: '2025-03-01T10:30:00.000Z' }));
+        await sessions().create(session('other', { loginId: 'L2' }));
+        await sessions().revoke(hex('gone'), T0);
+
+        expect(await sessions().updateLoginAuthn('L1', passkey, LATER)).toEqual([hex('app'), hex('wiki')].sort());
+        expect((await sessions().get(hex('app')))?.authn).toEqual(passkey);
+        expect((await sessions().get(hex('wiki')))?.authn).toEqual(passkey);
+        // A revoked or expired session is left as it ended: strengthening never revives one.
+        for (const label of ['gone', 'expired', 'other']) expect((await sessions().get(hex(label)))?.authn).toEqual(session(label).authn);
+        expect(await sessions().updateLoginAuthn('no-such-login', passkey, LATER)).toEqual([]);
+      });
+
+      it('keeps everything but the authentication, and round-trips an authentication without optional fields', async () => {
+        await sessions().create({ ...full, loginId: 'L9' });
+        const minimal = { methods: ['hwk'], phishingResistant: true };
+        expect(await sessions().updateLoginAuthn('L9', minimal, LATER)).toEqual([full.id]);
+        const read = await sessions().get(full.id);
+        expect(read).toEqual({ ...full, loginId: 'L9', authn: minimal });
+        expect(read !== undefined && ('authenticatedAt' in read.authn || 'acr' in read.authn)).toBe(false);
+      });
+
+      it('rejects an `at` that is not an ISO 8601 instant, changing nothing', async () => {
+        await sessions().create(session('app', { loginId: 'L1' }));
+        await expect(sessions().updateLoginAuthn('L1', passkey, 'now')).rejects.toMatchObject({ code: 'TENET_ERR_STORE_INVALID_ARGUMENT' });
+        expect((await sessions().get(hex('app')))?.authn).toEqual(session('app').authn);
+      });
+    });
+
     describe('revokeByIdp (back-channel logout)', () => {
       async function seed(): Promise<void> {
         const withSid = (label: string, user: string, sid: string | undefined, providerId = 'corp'): SessionRecord => {

@@ -1,6 +1,7 @@
 // DeviceStore over SQLite: the device inventory plus every posture report received. A device's
 // current posture is the report with the newest observedAt — the time the facts were true — not
-// the last one written, because sources report late and out of order.
+// the last one written, because sources report late and out of order. Each device is read with
+// the newest report of every source too (`postures`), since sources are trusted differently.
 import type Database from 'better-sqlite3';
 import type { DevicePosture, DeviceRecord, DeviceStatus } from '../../engine/signals.js';
 import { TenetError } from '../../errors.js';
@@ -25,9 +26,27 @@ interface PostureRow {
 
 type DeviceWithPostureRow = DeviceRow & { readonly [K in keyof PostureRow]: PostureRow[K] | null };
 
-const NEWEST_POSTURE = `(SELECT seq FROM device_posture WHERE device_id = d.id ORDER BY observed_at_ms DESC, seq DESC LIMIT 1)`;
-const DEVICE_SELECT = `SELECT d.id, d.owner_type, d.owner_id, d.managed, d.status, d.attributes, p.source, p.observed_at, p.compliant, p.facts
-  FROM devices d LEFT JOIN device_posture p ON p.seq = ${NEWEST_POSTURE}`;
+/**
+ * Each device with the newest report of each source, in one query: one row per (device, source),
+ * a device without posture once with NULL posture columns; rows of a device are adjacent (ordered
+ * by id) and newest first, so the first is the newest overall (`posture`, ties: the later insert).
+ * The newest per source uses SQLite's documented bare-column rule (a lone MAX() aggregate takes
+ * the other columns from the row holding the maximum), which the UNIQUE (device_id, source,
+ * observed_at_ms) index serves and which has no ties: that key is unique.
+ * `filter` is inside the grouping too, so reading one device does not group every device's history.
+ */
+function deviceSelect(filter: string): string {
+  return `SELECT d.id, d.owner_type, d.owner_id, d.managed, d.status, d.attributes, p.source, p.observed_at, p.compliant, p.facts
+  FROM devices d LEFT JOIN (
+    SELECT device_id, source, MAX(observed_at_ms) AS observed_at_ms, seq, observed_at, compliant, facts
+    FROM device_posture ${filter === '' ? '' : 'WHERE device_id = ?'} GROUP BY device_id, source
+  ) p ON p.device_id = d.id
+  ${filter === '' ? '' : 'WHERE d.id = ?'}
+  ORDER BY d.id, p.observed_at_ms DESC, p.seq DESC`;
+}
+
+const LIST_DEVICES = deviceSelect('');
+const GET_DEVICE = deviceSelect('one');
 
 export class SqliteDeviceStore implements DeviceStore {
   readonly #db: Database.Database;
@@ -37,13 +56,12 @@ export class SqliteDeviceStore implements DeviceStore {
   }
 
   list(): Promise<DeviceRecord[]> {
-    return attempt('listing devices', () => this.#db.prepare<[], DeviceWithPostureRow>(`${DEVICE_SELECT} ORDER BY d.id`).all().map(toDevice));
+    return attempt('listing devices', () => toDevices(this.#db.prepare<[], DeviceWithPostureRow>(LIST_DEVICES).all()));
   }
 
   get(id: string): Promise<DeviceRecord | undefined> {
     return attempt(`reading device ${id}`, () => {
-      const row = this.#db.prepare<[string], DeviceWithPostureRow>(`${DEVICE_SELECT} WHERE d.id = ?`).get(id);
-      return row === undefined ? undefined : toDevice(row);
+      return toDevices(this.#db.prepare<[string, string], DeviceWithPostureRow>(GET_DEVICE).all(id, id))[0];
     });
   }
 
@@ -60,6 +78,8 @@ export class SqliteDeviceStore implements DeviceStore {
       this.#db.transaction(() => {
         for (const d of devices) {
           upsert.run(d.id, d.owner?.type ?? null, d.owner?.id ?? null, d.managed ? 1 : 0, d.status, d.attributes === undefined ? null : JSON.stringify(d.attributes), now);
+          // `postures` too, so a record read back from a store can be written again whole.
+          for (const posture of d.postures ?? []) this.#insertPosture(d.id, posture, now);
           if (d.posture !== undefined) this.#insertPosture(d.id, d.posture, now);
         }
       })();
@@ -126,12 +146,29 @@ function toPosture(row: PostureRow): DevicePosture {
   return row.compliant === null ? base : { ...base, compliant: row.compliant === 1 };
 }
 
-function toDevice(row: DeviceWithPostureRow): DeviceRecord {
-  const device: { -readonly [K in keyof DeviceRecord]: DeviceRecord[K] } = { id: row.id, managed: row.managed === 1, status: row.status };
-  if (row.owner_type !== null && row.owner_id !== null) device.owner = { type: row.owner_type, id: row.owner_id };
-  if (row.attributes !== null) device.attributes = readJsonColumn<Record<string, unknown>>(row.attributes, 'device attributes');
-  if (row.source !== null && row.observed_at !== null && row.facts !== null) {
-    device.posture = toPosture({ source: row.source, observed_at: row.observed_at, compliant: row.compliant, facts: row.facts });
+type MutableDevice = { -readonly [K in keyof DeviceRecord]: DeviceRecord[K] };
+
+/** Folds the rows of deviceSelect (adjacent per device, newest report first) into records. */
+function toDevices(rows: readonly DeviceWithPostureRow[]): DeviceRecord[] {
+  const devices: DeviceRecord[] = [];
+  let current: MutableDevice | undefined;
+  let postures: DevicePosture[] = [];
+  for (const row of rows) {
+    if (current?.id !== row.id) {
+      current = { id: row.id, managed: row.managed === 1, status: row.status };
+      if (row.owner_type !== null && row.owner_id !== null) current.owner = { type: row.owner_type, id: row.owner_id };
+      if (row.attributes !== null) current.attributes = readJsonColumn<Record<string, unknown>>(row.attributes, 'device attributes');
+      postures = [];
+      devices.push(current);
+    }
+    if (row.source !== null && row.observed_at !== null && row.facts !== null) {
+      const posture = toPosture({ source: row.source, observed_at: row.observed_at, compliant: row.compliant, facts: row.facts });
+      if (postures.length === 0) {
+        current.posture = posture;
+        current.postures = postures;
+      }
+      postures.push(posture);
+    }
   }
-  return device;
+  return devices;
 }

@@ -116,6 +116,17 @@ export class SqliteSessionStore implements SessionStore {
     });
   }
 
+  updateLoginAuthn(loginId: string, authn: Authentication, at: string): Promise<string[]> {
+    return attempt(`updating the authentication of login ${loginId}`, () => {
+      const atMs = argumentTime(at);
+      // Only active sessions: a revoked or expired one must stay as it ended (evidence, and never revived).
+      const rows = this.#prepare<[Record<string, unknown>], { id: string }>(`UPDATE sessions SET authn = @authn WHERE ${ACTIVE} AND login_id = @loginId RETURNING id`)
+        .all({ authn: JSON.stringify(authn), loginId, at: atMs });
+      // RETURNING order is unspecified in SQLite; sorted as #revokeWhere does.
+      return rows.map((row) => row.id).sort();
+    });
+  }
+
   revokeLogin(loginId: string, at: string): Promise<string[]> {
     return attempt(`revoking the sessions of login ${loginId}`, () => this.#revokeWhere('login_id = @loginId', { loginId }, at));
   }

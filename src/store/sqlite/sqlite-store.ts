@@ -6,11 +6,13 @@ import { TenetError } from '../../errors.js';
 import type { Store } from '../ports.js';
 import { SqliteApiTokenStore } from './api-token-store.js';
 import { SqliteAuditStore } from './audit-store.js';
+import { SqliteDeviceIdentityStore } from './device-identity-store.js';
 import { SqliteDeviceStore } from './device-store.js';
 import { SqliteEntityStore } from './entity-store.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openConnection } from './connection.js';
 import { toStoreError } from './errors.js';
 import { migrate } from './migrate.js';
+import { SqlitePasskeyStore } from './passkey-store.js';
 import { SqliteSessionStore } from './session-store.js';
 import { SqliteSettingsStore } from './settings-store.js';
 import { SqliteThreatIntelStore } from './threat-intel-store.js';
@@ -44,6 +46,8 @@ function assemble(db: Database.Database): Store {
     audit: new SqliteAuditStore(db),
     settings: new SqliteSettingsStore(db),
     sessions: new SqliteSessionStore(db),
+    deviceIdentity: new SqliteDeviceIdentityStore(db),
+    passkeys: new SqlitePasskeyStore(db),
     async ping() {
       try {
         db.prepare('SELECT 1').get();

@@ -6,6 +6,7 @@
 //   session=bad           deny
 //   session=stepup        step-up
 //   method TRACE          method-not-allowed
+//   host device.example.com without a client certificate → device-required
 //   anything else         unauthenticated
 //   host unknown.example.com or path /unrouted… → no-route;
 //   host boom.example.com or path /boom… → the pipeline throws.
@@ -52,6 +53,7 @@ export function scriptedVerdict(facts: HttpRequestFacts): Verdict {
   if (facts.host.startsWith('unknown.example.com') || facts.path.startsWith('/unrouted')) return { kind: 'no-route', browser: browser(facts) };
   if (facts.host.startsWith('boom.example.com') || facts.path.startsWith('/boom')) throw new Error('scripted pipeline failure');
   if (facts.method === 'TRACE') return { kind: 'method-not-allowed', route, browser: browser(facts) };
+  if (facts.host.startsWith('device.example.com') && facts.clientCertificate === undefined) return { kind: 'device-required', route, browser: browser(facts), problem: 'no client certificate' };
   switch (sessionValue(facts.cookie)) {
     case 'good':
       return { kind: 'allow', route, decision: testDecision('allow'), session: undefined, cached: false, headers: { 'X-Tenet-Assertion': 'assertion-for-alice', 'X-Email': 'alice@example.com' } };

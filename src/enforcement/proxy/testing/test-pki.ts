@@ -1,7 +1,7 @@
 // A throwaway PKI for TLS tests: a CA and server certificates it signs (ECDSA P-256), as PEM, made
 // with the same issuer the proxy uses for its self-signed certificate.
 import { generateKeyPairSync } from 'node:crypto';
-import { issueCertificate, type CertificateIssuer } from '../issue-certificate.js';
+import { issueCertificate, type CertificateIssuer } from '../../../pki/issue-certificate.js';
 
 export interface TestCa {
   readonly certPem: string;

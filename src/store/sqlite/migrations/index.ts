@@ -5,5 +5,7 @@ import type { Migration } from './migration.js';
 import { migration as signals } from './0001-signals.js';
 import { migration as audit } from './0002-audit.js';
 import { migration as sessions } from './0003-sessions.js';
+import { migration as deviceIdentity } from './0004-device-identity.js';
+import { migration as passkeys } from './0005-passkeys.js';
 
-export const MIGRATIONS: readonly Migration[] = [signals, audit, sessions];
+export const MIGRATIONS: readonly Migration[] = [signals, audit, sessions, deviceIdentity, passkeys];
