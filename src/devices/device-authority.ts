@@ -6,7 +6,7 @@ import type { KeyObject } from 'node:crypto';
 export interface IssuedCertificate {
   readonly pem: string;
   readonly der: Buffer;
-  /** Lower-case hex. */
+  /** Lower-case hex of the serial's encoded octets. */
   readonly serial: string;
   /** Hex SHA-256 of the DER. */
   readonly fingerprint: string;
@@ -20,11 +20,18 @@ export interface RevokedEntry {
   readonly reason?: string;
 }
 
+export interface DeviceCertificateRequest {
+  readonly deviceId: string;
+  /** The device's key (EC P-256), from a verified certification request. */
+  readonly publicKey: KeyObject;
+  readonly lifetimeSeconds: number;
+}
+
 export interface DeviceAuthority {
   /** False in verify-only mode: certificates come from another CA, Tenet enrolls nobody. */
   readonly canIssue: boolean;
   readonly caCertificatePem: string;
-  issue(request: { readonly deviceId: string; readonly publicKey: KeyObject; readonly lifetimeSeconds: number }): IssuedCertificate;
+  issue(request: DeviceCertificateRequest): IssuedCertificate;
   /** A CRL (DER) listing `revoked`, numbered `crlNumber`. */
   crl(revoked: readonly RevokedEntry[], crlNumber: bigint): Uint8Array;
 }

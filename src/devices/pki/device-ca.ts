@@ -15,6 +15,7 @@ import { toPem } from '../../pki/pem.js';
 import { readCertificate } from '../../pki/read-certificate.js';
 import { loadCaBundle, loadExternalCa, loadOrCreateBuiltinCa } from './device-ca-files.js';
 import { deviceIdUri } from './device-id.js';
+import type { DeviceAuthority, DeviceCertificateRequest, IssuedCertificate, RevokedEntry } from '../device-authority.js';
 
 /** Device certificates start this far in the past, so a verifier whose clock is behind accepts them at once. */
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -26,25 +27,7 @@ export interface DeviceCaFiles {
   resolve(path: string): string;
 }
 
-export interface IssuedDeviceCertificate {
-  readonly pem: string;
-  readonly der: Buffer;
-  /** Lower-case hex of the serial's encoded octets. */
-  readonly serial: string;
-  /** Hex SHA-256 of the DER. */
-  readonly fingerprint: string;
-  readonly notBefore: Date;
-  readonly notAfter: Date;
-}
-
-export interface DeviceCertificateRequest {
-  readonly deviceId: string;
-  /** The device's key (EC P-256), from a verified certification request. */
-  readonly publicKey: KeyObject;
-  readonly lifetimeSeconds: number;
-}
-
-export class DeviceCertificateAuthority {
+export class DeviceCertificateAuthority implements DeviceAuthority {
   readonly canIssue: boolean;
   /** The CA certificate (builtin, external) or the whole bundle (verify-only), PEM. */
   readonly caCertificatePem: string;
@@ -87,7 +70,7 @@ export class DeviceCertificateAuthority {
   }
 
   /** Certifies a device key: end-entity, digitalSignature, clientAuth, URI SAN naming the device, subject CN = device id. */
-  issue(request: DeviceCertificateRequest): IssuedDeviceCertificate {
+  issue(request: DeviceCertificateRequest): IssuedCertificate {
     const issuer = this.#signer();
     const uri = deviceIdUri(this.#config.deviceIdUriPrefix, request.deviceId);
     const key = request.publicKey;
@@ -110,7 +93,7 @@ export class DeviceCertificateAuthority {
   }
 
   /** The CRL (DER) listing `revoked`, valid from now for devices.pki.crlLifetime. */
-  crl(revoked: readonly { serial: string; revokedAt: string; reason?: string }[], crlNumber: bigint): Uint8Array {
+  crl(revoked: readonly RevokedEntry[], crlNumber: bigint): Uint8Array {
     const issuer = this.#signer();
     const now = this.#clock();
     return issueCrl({

@@ -1,6 +1,7 @@
 // Reads a small `application/x-www-form-urlencoded` request body (HTML 5 §4.10.21.7), refusing
 // other media types and anything larger than the limit before it is buffered whole.
 import type { IncomingMessage } from 'node:http';
+import { readLimitedBody } from '../access/read-limited-body.js';
 
 export type FormBody = { readonly ok: true; readonly form: URLSearchParams } | { readonly ok: false; readonly problem: string };
 
@@ -15,20 +16,6 @@ export async function readFormBody(req: IncomingMessage, maxBytes: number): Prom
     req.resume();
     return { ok: false, problem: 'the body is too large' };
   }
-  // Event-based on purpose: leaving a for-await loop early destroys the request, and with it the
-  // socket the 400 answer must go out on. An oversized body is answered at once and then
-  // discarded as it arrives (the listener's request timeout bounds how long).
-  return new Promise<FormBody>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-      else if (size - chunk.length <= maxBytes) resolve({ ok: false, problem: 'the body is too large' });
-    });
-    req.on('end', () => {
-      if (size <= maxBytes) resolve({ ok: true, form: new URLSearchParams(Buffer.concat(chunks).toString('utf8')) });
-    });
-    req.on('error', reject);
-  });
+  const text = await readLimitedBody(req, maxBytes);
+  return text === undefined ? { ok: false, problem: 'the body is too large' } : { ok: true, form: new URLSearchParams(text) };
 }

@@ -8,6 +8,7 @@
 //   parse         a JSON object, else 400 naming the problem
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answerJson } from '../authenticate/http-answers.js';
+import { readLimitedBody } from '../access/read-limited-body.js';
 
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
@@ -38,7 +39,7 @@ export async function readJsonRequest(req: IncomingMessage, res: ServerResponse,
   const declared = Number(req.headers['content-length'] ?? '0');
   if (Number.isFinite(declared) && declared > MAX_JSON_BODY_BYTES) return refuse(413, 'too_large', `the body must be at most ${MAX_JSON_BODY_BYTES} bytes`);
 
-  const text = await readLimited(req, MAX_JSON_BODY_BYTES);
+  const text = await readLimitedBody(req, MAX_JSON_BODY_BYTES);
   if (text === undefined) {
     answerJsonError(res, 413, 'too_large', `the body must be at most ${MAX_JSON_BODY_BYTES} bytes`);
     return { ok: false };
@@ -55,21 +56,4 @@ export async function readJsonRequest(req: IncomingMessage, res: ServerResponse,
     return { ok: false };
   }
   return { ok: true, body: body as Record<string, unknown> };
-}
-
-/** The body as UTF-8, or undefined once it passes `maxBytes` (the rest is discarded as it arrives, so the answer can still go out). */
-function readLimited(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-      else if (size - chunk.length <= maxBytes) resolve(undefined);
-    });
-    req.on('end', () => {
-      if (size <= maxBytes) resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    req.on('error', reject);
-  });
 }

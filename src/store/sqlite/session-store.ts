@@ -10,6 +10,7 @@ import { TenetError } from '../../errors.js';
 import type { LoginState, SessionHandoff, SessionIdentity, SessionRecord } from '../../sessions/session.js';
 import type { SessionStore } from '../ports.js';
 import { attempt, readJsonColumn } from './errors.js';
+import { argumentTime, recordTime } from './instant.js';
 import { cachedPrepare, type Prepare } from './statement-cache.js';
 
 interface SessionRow {
@@ -229,28 +230,6 @@ export class SqliteSessionStore implements SessionStore {
     // RETURNING order is unspecified in SQLite; sort so callers and tests see a stable order.
     return rows.map((row) => row.id).sort();
   }
-}
-
-// ISO 8601 with a date, a time and an explicit offset: a time without an offset would be read in
-// the server's local zone, so the same text could mean different instants on different hosts.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
-
-function parseInstant(text: string): number | undefined {
-  if (!ISO_INSTANT.test(text)) return undefined;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
-function recordTime(text: string, field: string): number {
-  const ms = parseInstant(text);
-  if (ms === undefined) throw new TenetError('TENET_ERR_STORE_CONSTRAINT', `${field} "${text}" is not an ISO 8601 time with an offset; nothing was written`);
-  return ms;
-}
-
-function argumentTime(text: string): number {
-  const ms = parseInstant(text);
-  if (ms === undefined) throw new TenetError('TENET_ERR_STORE_INVALID_ARGUMENT', `"${text}" is not an ISO 8601 time with an offset`);
-  return ms;
 }
 
 function toSession(row: SessionRow): SessionRecord {
