@@ -9,6 +9,7 @@ import { TenetError, type ErrorIssue } from '../errors.js';
 import { configSchema, type TenetConfig } from './schema.js';
 import { knownKeysAt, suggestKey } from './schema-keys.js';
 import { checkEnforcement } from './enforcement-checks.js';
+import { checkDevices } from './device-checks.js';
 import { parseYamlWithLines } from './yaml-document.js';
 
 export interface LoadedConfig {
@@ -131,7 +132,8 @@ function checkSemantics(config: TenetConfig, baseDir: string): { issues: ErrorIs
     names.add(source.source);
   });
   const enforcement = checkEnforcement(config, baseDir, requireFile);
-  return { issues: [...issues, ...enforcement.issues], warnings: [...warnings, ...enforcement.warnings] };
+  const devices = checkDevices(config, baseDir, requireFile);
+  return { issues: [...issues, ...enforcement.issues, ...devices.issues], warnings: [...warnings, ...enforcement.warnings, ...devices.warnings] };
 }
 
 function requireFile(issues: ErrorIssue[], path: string, absolute: string): void {
