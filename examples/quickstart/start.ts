@@ -63,7 +63,11 @@ async function main(): Promise<void> {
       bob / bob-pw          an employee: allowed, the app shows the identity Tenet vouched for
       mallory / mallory-pw  in no group: denied, with the reasons and the decision id
       alice / alice-pw      an administrator: ${proxy.publicUrl}/admin asks her to step up (tick "security key");
-                            ${proxy.publicUrl}/payroll denies her: it needs a managed device
+                            ${proxy.publicUrl}/payroll denies her: it needs a managed, compliant device
+    Register a passkey at ${proxy.publicUrl}/.tenet/passkeys: later step-ups use it.
+    Enroll this machine as a device (docs/devices.md):
+      npx tenet agent enroll --server ${proxy.publicUrl} --server-ca data/proxy-self-signed-cert.pem
+      npx tenet agent report
     Sign out at ${proxy.publicUrl}/.tenet/logout
 
     Decision API (AuthZEN)  ${tenet.url}/access/v1/evaluation
