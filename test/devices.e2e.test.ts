@@ -277,7 +277,7 @@ describe('enrollment approved by the owner', () => {
     expect(issued.status).toBe(200);
     const certificate = JSON.parse(issued.body) as { device_id: string; certificate: string };
     const device = (await api('GET', `/devices/${certificate.device_id}`)).json['device'];
-    expect(device).toMatchObject({ owner: { type: 'User', id: 'alice' }, status: 'active', managed: false });
+    expect(device).toMatchObject({ owner: { type: 'User', id: 'alice' }, status: 'active', managed: true });
     // The certificate certifies the agent's key.
     expect(new X509Certificate(certificate.certificate).publicKey.export({ type: 'spki', format: 'der' })).toEqual(keys.publicKey.export({ type: 'spki', format: 'der' }));
     // The code is spent.

@@ -28,7 +28,7 @@ interface LoggedDecision {
   readonly subject: string;
   readonly resource: string;
   readonly caller?: string;
-  readonly body: { readonly decision: { readonly reasons: readonly { readonly code: string; readonly effect?: string }[] } };
+  readonly body: { readonly decision: { readonly reasons: readonly { readonly code: string; readonly effect?: string; readonly detail?: string }[] } };
 }
 
 interface Tab {
@@ -148,7 +148,7 @@ describe.skipIf(chromiumUnavailable)('the quickstart in a real browser', () => {
       const record = records.find((one) => one.decision_id === decisionId);
       expect(record).toMatchObject({ outcome: 'deny', subject: 'User::"mallory"', resource: 'App::"hello"', caller: 'hello' });
       // The page names exactly the deny reasons the log recorded.
-      const logged = (record?.body.decision.reasons ?? []).filter((reason) => reason.effect === 'deny').map((reason) => reason.code);
+      const logged = (record?.body.decision.reasons ?? []).filter((reason) => reason.effect === 'deny').map((reason) => (reason.detail === undefined ? reason.code : `${reason.code}: ${reason.detail}`));
       expect(await page.$$eval('li code', (codes) => codes.map((code) => code.textContent ?? ''))).toEqual(logged);
     });
   });

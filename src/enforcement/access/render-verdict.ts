@@ -63,13 +63,15 @@ export function renderVerdict(verdict: Refusal, _facts?: HttpRequestFacts): Rend
   }
 }
 
-function denyReasons(decision: Decision): { code: string; message: string }[] {
-  return decision.reasons.filter((reason) => reason.effect === 'deny').map((reason) => ({ code: reason.code, message: reason.message }));
+function denyReasons(decision: Decision): { code: string; message: string; detail?: string }[] {
+  return decision.reasons
+    .filter((reason) => reason.effect === 'deny')
+    .map((reason) => ({ code: reason.code, message: reason.message, ...(reason.detail === undefined ? {} : { detail: reason.detail }) }));
 }
 
 function denyPage(decision: Decision): string {
   const reasons = denyReasons(decision);
-  const items = reasons.length === 0 ? '<li>No policy allows this request.</li>' : reasons.map((reason) => `<li>${escapeHtml(reason.message)} <code>${escapeHtml(reason.code)}</code></li>`).join('');
+  const items = reasons.length === 0 ? '<li>No policy allows this request.</li>' : reasons.map((reason) => `<li>${escapeHtml(reason.message)} <code>${escapeHtml(reason.detail === undefined ? reason.code : `${reason.code}: ${reason.detail}`)}</code></li>`).join('');
   return page(
     'Access denied',
     `<p>Tenet denied this request.</p><ul>${items}</ul><p>Decision id: <code>${escapeHtml(decision.id)}</code> — quote it when you ask for help.</p>`,
@@ -80,7 +82,7 @@ function deviceRequiredPage(problem: string): string {
   return page(
     'A registered device is required',
     `<p>This application only accepts requests from devices registered with Tenet, which prove themselves with a device certificate. Tenet did not accept one from this browser: ${escapeHtml(problem)}.</p>` +
-      '<p>To register this device, install the Tenet agent and run <code>tenet agent enroll</code> with the enrollment token your administrator gives you; the agent installs the device certificate where your browser finds it. Then close the browser completely and open this page again, choosing the Tenet device certificate when the browser asks.</p>' +
+      '<p>To register this device, install the Tenet agent, run <code>tenet agent enroll --server &lt;this site&gt;</code> and approve the device at the link it prints (or use the enrollment token your administrator gives you). Then make the certificate available to the browser — your organisation\'s device management may install it for you; otherwise import it as described in the Tenet device guide — close the browser completely and open this page again, choosing the Tenet device certificate when the browser asks.</p>' +
       '<p>Administrators: see <code>docs/devices.md</code> in the Tenet documentation.</p>',
   );
 }
