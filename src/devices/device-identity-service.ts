@@ -184,7 +184,7 @@ export class DeviceIdentityService {
    * The owner approving at the approval page is the logged-in user; an admin may name anyone.
    */
   async approve(userCode: string, owner: EntityRef | undefined, approvedBy: EntityRef, managed: boolean = this.#deps.settings.approvedDevicesManaged): Promise<{ readonly deviceId: string }> {
-    this.#requireIssuing();
+    this.#requireIssuingForAdmin();
     const enrollment = await this.pendingEnrollment(userCode);
     if (enrollment === undefined) throw new TenetError('TENET_ERR_DEVICE_ENROLLMENT_NOT_FOUND', `No pending enrollment has the code ${JSON.stringify(userCode)} (it may have expired or been decided).`);
     const { publicKey } = this.#readCsr(enrollment.csrPem);
@@ -209,7 +209,7 @@ export class DeviceIdentityService {
 
   /** Creates an admin enrollment token (returned once; only its hash is kept). */
   async createEnrollmentToken(options: { readonly owner?: EntityRef; readonly managed: boolean; readonly ttlSeconds: number; readonly createdBy: string }): Promise<{ readonly token: string; readonly expiresAt: string }> {
-    this.#requireIssuing();
+    this.#requireIssuingForAdmin();
     const token = newSecret();
     const now = this.#clock();
     const expiresAt = new Date(now.getTime() + options.ttlSeconds * 1000).toISOString();
@@ -322,8 +322,16 @@ export class DeviceIdentityService {
 
   // ── Internals ─────────────────────────────────────────────────────────────────────────────────
 
+  /** For the agent's calls: refused in the protocol's terms. */
   #requireIssuing(): void {
     if (!this.#deps.authority.canIssue) throw new DeviceProtocolFailure('not_enabled', 403, 'this Tenet verifies device certificates from another CA and does not enroll devices');
+  }
+
+  /** For administrators' calls: a TenetError the admin API answers with 409. */
+  #requireIssuingForAdmin(): void {
+    if (!this.#deps.authority.canIssue) {
+      throw new TenetError('TENET_ERR_DEVICE_ENROLLMENT_DISABLED', 'devices.pki.mode is verify-only: this Tenet checks certificates another CA issues and enrolls no devices.');
+    }
   }
 
   #readCsr(pem: string): ReturnType<typeof readCertificationRequest> {

@@ -66,8 +66,13 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const body = parseWith(statusBody, request.body);
     const issues = [...(params.ok ? [] : params.issues), ...(body.ok ? [] : body.issues)];
     if (!params.ok || !body.ok) throw new TenetError('TENET_ERR_REQUEST_INVALID', 'Invalid device status change.', issues);
-    if ((await store.devices.get(params.data.id)) === undefined) throw notFound(params.data.id);
+    const current = await store.devices.get(params.data.id);
+    if (current === undefined) throw notFound(params.data.id);
     if (administration === undefined) {
+      // The same rule as with device identity: a revoked device is enrolled again, never reactivated.
+      if (current.status === 'revoked' && body.data.status !== 'revoked') {
+        throw new TenetError('TENET_ERR_DEVICE_REVOKED', `Device ${params.data.id} is revoked; a revoked device cannot be reactivated — enroll it again.`);
+      }
       await store.devices.setStatus(params.data.id, body.data.status);
       await decisionPoint.refreshSignals();
     } else {

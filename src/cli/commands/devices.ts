@@ -58,7 +58,7 @@ function ownerRef(text: string): { type: string; id: string } {
 
 function withApi(command: Command): Command {
   return command
-    .option('-c, --config <file>', 'tenet.yaml (the API address is read from `listen`)')
+    .option('-c, --config <file>', 'tenet.yaml (the API address is api.publicUrl, else `listen`)')
     .option('--api <url>', 'Tenet API base URL, e.g. http://127.0.0.1:8180')
     .option('--token-file <file>', 'file holding an admin-scope API token (default: $TENET_ADMIN_TOKEN)');
 }

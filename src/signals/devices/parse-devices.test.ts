@@ -20,12 +20,12 @@ describe('parseDevices (JSON)', () => {
   it('parses records with object and text owners, defaulting the posture source', () => {
     const text = JSON.stringify([
       { id: 'd1', owner: { type: 'User', id: 'alice' }, managed: true, status: 'active', posture: { facts: { os: 'macOS' }, compliant: true, observedAt: '2025-03-01T10:00:00Z' }, attributes: { serial: 'X' } },
-      { id: 'd2', owner: 'App::User::"bob \\"the\\" builder"', managed: false, status: 'quarantined', posture: { facts: {}, observedAt: '2025-03-01T11:00:00+01:00', source: 'agent' } },
+      { id: 'd2', owner: 'App::User::"bob \\"the\\" builder"', managed: false, status: 'quarantined', posture: { facts: {}, observedAt: '2025-03-01T11:00:00+01:00', source: 'edr' } },
       { id: 'd3', managed: true, status: 'revoked' },
     ]);
     expect(parseDevices(text, 'json', 'mdm', { now })).toEqual([
       { id: 'd1', owner: { type: 'User', id: 'alice' }, managed: true, status: 'active', posture: { facts: { os: 'macOS' }, compliant: true, observedAt: '2025-03-01T10:00:00Z', source: 'mdm' }, attributes: { serial: 'X' } },
-      { id: 'd2', owner: { type: 'App::User', id: 'bob "the" builder' }, managed: false, status: 'quarantined', posture: { facts: {}, observedAt: '2025-03-01T11:00:00+01:00', source: 'agent' } },
+      { id: 'd2', owner: { type: 'App::User', id: 'bob "the" builder' }, managed: false, status: 'quarantined', posture: { facts: {}, observedAt: '2025-03-01T11:00:00+01:00', source: 'edr' } },
       { id: 'd3', managed: true, status: 'revoked' },
     ]);
   });
@@ -136,5 +136,15 @@ describe('parseDevices (CSV)', () => {
       `devices.csv:2: column id: at most ${IMPORT_LIMITS.maxIdLength} characters`,
       `devices.csv:2: column note: value of ${IMPORT_LIMITS.maxStringLength + 1} characters, over the limit of ${IMPORT_LIMITS.maxStringLength}`,
     ]);
+  });
+});
+
+describe('the reserved agent source', () => {
+  it('refuses an import that would report posture as the signed agent', () => {
+    const json = JSON.stringify([{ id: 'd1', managed: true, status: 'active', posture: { facts: {}, observedAt: '2025-01-01T00:00:00Z' } }]);
+    expect(() => parseDevices(json, 'json', 'agent')).toThrow(/reserved for reports signed by the Tenet agent/);
+    const own = JSON.stringify([{ id: 'd1', managed: true, status: 'active', posture: { facts: {}, observedAt: '2025-01-01T00:00:00Z', source: 'agent' } }]);
+    expect(() => parseDevices(own, 'json', 'mdm')).toThrow(/reserved/);
+    expect(parseDevices(json, 'json', 'mdm')).toHaveLength(1);
   });
 });

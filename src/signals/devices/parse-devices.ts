@@ -35,9 +35,21 @@ export function parseDevices(text: string, format: DeviceFileFormat, source: str
     throw importInvalid(fileName, [{ path: 'source', message: `the source name must be 1 to ${IMPORT_LIMITS.maxIdLength} characters` }]);
   }
   const parsed = format === 'json' ? parseDevicesJson(text, source, fileName) : parseDevicesCsv(text, source, fileName);
-  const issues = [...parsed.issues, ...duplicateIds(parsed.devices), ...futureObservations(parsed.devices, options.now ?? new Date())];
+  const issues = [...parsed.issues, ...duplicateIds(parsed.devices), ...futureObservations(parsed.devices, options.now ?? new Date()), ...agentImpersonation(parsed.devices)];
   if (issues.length > 0) throw importInvalid(fileName, issues);
   return parsed.devices.map((d) => d.device);
+}
+
+/**
+ * The posture source `agent` is reserved for reports a device signed with its own key
+ * (src/devices): an import claiming it would borrow the trust configured for signed reports.
+ */
+export const SIGNED_AGENT_SOURCE = 'agent';
+
+function agentImpersonation(devices: readonly LocatedDevice[]): ErrorIssue[] {
+  return devices
+    .filter(({ device }) => device.posture?.source === SIGNED_AGENT_SOURCE)
+    .map(({ where }) => ({ path: where, message: `the posture source "${SIGNED_AGENT_SOURCE}" is reserved for reports signed by the Tenet agent`, hint: 'name the importing system instead, e.g. mdm-export' }));
 }
 
 function duplicateIds(devices: readonly LocatedDevice[]): ErrorIssue[] {
