@@ -66,7 +66,11 @@ export async function openDeviceIdentity(runtime: Runtime, options: { readonly s
   });
   // First in line: later listeners (decision caches) must see the refreshed signals.
   late.service = service;
-  service.onDeviceChanged(() => runtime.pdp.refreshSignals());
+  // Signals first, then the announcement: caches and live connections must see the new state.
+  service.onDeviceChanged(async (deviceId) => {
+    await runtime.pdp.refreshSignals();
+    await runtime.signalChanges.publish({ kind: 'device', deviceId, reason: 'device posture, status or certificates changed' });
+  });
 
   const running = service;
   const crlTimer = setInterval(() => running.expireCrl(), Math.max(60_000, (durationSeconds(pki.crlLifetime) * 1000) / 2));

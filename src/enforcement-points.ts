@@ -26,6 +26,9 @@ import type { Runtime } from './runtime.js';
 import type { RunningDeviceIdentity } from './device-identity.js';
 import { deviceEndpoints } from './enforcement/device-enrollment/device-endpoints.js';
 import { DecisionCache } from './sessions/decision-cache.js';
+import { ContinuousVerifier } from './continuous/continuous-verifier.js';
+import type { SignalChanges } from './continuous/signal-change.js';
+import { LiveConnections } from './enforcement/proxy/live-connections.js';
 import { Sessions } from './sessions/sessions.js';
 
 export interface RunningEnforcement {
@@ -45,7 +48,15 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 /** Starts the configured enforcement points; undefined when neither a proxy nor ext_authz gRPC is configured. */
 export async function startEnforcementPoints(
   runtime: Runtime,
-  options: { readonly storePath: string; readonly logger: Logger; readonly metricsRegistry?: Registry; readonly clock?: () => Date; readonly devices?: RunningDeviceIdentity },
+  options: {
+    readonly storePath: string;
+    readonly logger: Logger;
+    readonly metricsRegistry?: Registry;
+    readonly clock?: () => Date;
+    readonly devices?: RunningDeviceIdentity;
+    /** Continuous verification: signal changes (sessions, subjects, devices, networks, reloads) the verifier acts on. */
+    readonly signalChanges?: SignalChanges;
+  },
 ): Promise<RunningEnforcement | undefined> {
   const { loaded } = runtime;
   const { config } = loaded;
@@ -158,6 +169,21 @@ export async function startEnforcementPoints(
       return authentication === undefined ? false : authentication.endpoints.handle(req, res, facts);
     };
 
+    // ── continuous verification (src/continuous): each signal change drops the cached decisions made
+    // with that signal and re-checks (or cuts) the live connections they admitted; each connection
+    // is also re-checked as its admitting decision's reevaluateAfterSeconds says.
+    const liveConnections = new LiveConnections();
+    const verifier = new ContinuousVerifier({ cache, connections: liveConnections, forgetSessions: (ids) => sessions.forget(ids), logger });
+    const unsubscribeVerifier = (options.signalChanges ?? runtime.signalChanges).subscribe(async (change) => {
+      await verifier.handle(change);
+    });
+    stops.push(async () => {
+      unsubscribeVerifier();
+      verifier.stop();
+    });
+    const continuousProxyDeps = { connections: liveConnections, recheck: (facts: HttpRequestFacts) => decided.recheck(facts, 'proxy') };
+    // ── end continuous verification
+
     let proxyUrl: string | undefined;
     const unsubscribers: (() => void)[] = [];
     if (config.proxy !== undefined) {
@@ -173,6 +199,7 @@ export async function startEnforcementPoints(
         reserved,
         sessionCookieName: sessionSettings.cookieName,
         routes: () => routes.routes,
+        ...continuousProxyDeps, // continuous verification
         upstreamCa: (route) => (route.upstreamCa === undefined ? undefined : readFileSync(resolveInput(loaded, route.upstreamCa))),
         logger,
       });
@@ -180,10 +207,15 @@ export async function startEnforcementPoints(
       proxyUrl = proxy.url;
       unsubscribers.push(sessions.onRevoked((ids) => ids.forEach((id) => proxy.connections.closeSession(id))));
     }
-    // A changed device's cached decisions go at once (the decision point's signals were refreshed first).
-    if (devices !== undefined) unsubscribers.push(devices.service.onDeviceChanged((deviceId) => void cache.invalidateDevice(deviceId)));
     // A revoked session's cached decisions go at once (NIST SP 800-207 §2.1 tenet 6).
     unsubscribers.push(sessions.onRevoked((ids) => ids.forEach((id) => cache.invalidateSession(id))));
+    // …and everyone else follows through the bus (live connections re-checked, CAEP session-revoked transmitted).
+    const bus = options.signalChanges ?? runtime.signalChanges;
+    unsubscribers.push(
+      sessions.onRevoked((ids, reason) => {
+        bus.publish({ kind: 'sessions', sessionIds: ids, reason }).catch((error: unknown) => logger.error({ err: error }, 'publishing a session revocation failed'));
+      }),
+    );
     // ── passkeys: a strengthened login's cached decisions go at once, so its next request is decided with the new authentication.
     unsubscribers.push(sessions.onAuthnChanged((ids) => ids.forEach((id) => cache.invalidateSession(id))));
     // ── end passkeys

@@ -2,7 +2,7 @@
 // with a stable code `TENET_ERR_<AREA>_<CONDITION>`. The mapping to HTTP status lives in exactly
 // one place (src/api/errors.ts); the CLI prints `code: message` and exits non-zero.
 
-export type ErrorArea = 'CONFIG' | 'POLICY' | 'REQUEST' | 'AUTH' | 'STORE' | 'AUDIT' | 'IMPORT' | 'ENGINE' | 'DEVICE' | 'INTERNAL';
+export type ErrorArea = 'CONFIG' | 'POLICY' | 'REQUEST' | 'AUTH' | 'STORE' | 'AUDIT' | 'IMPORT' | 'ENGINE' | 'DEVICE' | 'SSF' | 'INTERNAL';
 
 export interface ErrorIssue {
   /** Where the problem is: a config/JSON path (`api.auth`, `evaluations[2].subject.id`) or `file:line`. */

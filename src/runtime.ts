@@ -8,6 +8,8 @@ import { AuditLog, loadOrCreateAuditKey, loadOrCreateAuditKeyFile, type AuditSig
 import { durationSeconds } from './config/duration.js';
 import { resolveInput, type LoadedConfig } from './config/load.js';
 import { PolicyDecisionPoint } from './pdp/service.js';
+import { SignalChanges } from './continuous/signal-change.js';
+import { startBehaviour } from './signals/behaviour/index.js';
 import { TenetError } from './errors.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import type { Store } from './store/ports.js';
@@ -26,6 +28,11 @@ export interface Runtime {
   readonly auditKey: AuditSigningKey;
   readonly pdp: PolicyDecisionPoint;
   readonly logger: Logger;
+  /**
+   * Continuous verification's bus (src/continuous): whoever changes a signal publishes, after the
+   * decision point's signals were refreshed; caches, live connections and CAEP transmission follow.
+   */
+  readonly signalChanges: SignalChanges;
   /** Flushes the decision log (signing a final checkpoint) and closes the store. */
   close(): Promise<void>;
 }
@@ -46,7 +53,17 @@ export async function openRuntime(loaded: LoadedConfig, options: RuntimeOptions 
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       onError: (error) => logger.error({ code: error.code, err: error.message }, 'decision log write failed'),
     });
-    const pdp = await PolicyDecisionPoint.start({ loaded, store, log: auditLog, logger, ...(options.clock === undefined ? {} : { clock: options.clock }) });
+    // Behaviour analytics: baselines from the decision log, then updated by every decision.
+    const behaviour = await startBehaviour({ config: loaded.config.behaviour, baseDir: loaded.baseDir, audit: store.audit, logger, ...(options.clock === undefined ? {} : { clock: options.clock }) });
+    const pdp = await PolicyDecisionPoint.start({
+      loaded,
+      store,
+      log: auditLog,
+      logger,
+      ...(behaviour === undefined ? {} : { behaviour: behaviour.analytics }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    });
+    const signalChanges = new SignalChanges((error, change) => logger.error({ err: error, change: change.kind, reason: change.reason }, 'a signal change listener failed'));
     return {
       loaded,
       store,
@@ -54,8 +71,10 @@ export async function openRuntime(loaded: LoadedConfig, options: RuntimeOptions 
       auditKey,
       pdp,
       logger,
+      signalChanges,
       async close() {
         try {
+          await behaviour?.webhook?.drain();
           await auditLog.close();
         } finally {
           await store.close();

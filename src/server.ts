@@ -10,10 +10,13 @@ import type { ApiAuthSettings } from './api/deps.js';
 import { resolveInput, type LoadedConfig } from './config/load.js';
 import { parseDevices } from './signals/devices/index.js';
 import { parseEntities } from './signals/identity/index.js';
-import { parseThreatIndicators } from './signals/threat-intel/index.js';
+import { parseThreatIndicators, startThreatFeeds } from './signals/threat-intel/index.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { startEnforcementPoints, type RunningEnforcement } from './enforcement-points.js';
 import { openDeviceIdentity, type RunningDeviceIdentity } from './device-identity.js';
+import { registerSharedSignalsReceiver, startSharedSignalsTransmitter, type RunningSharedSignals, type SharedSignalsReceiverSlot } from './shared-signals.js';
+import { Sessions } from './sessions/sessions.js';
+import { durationSeconds } from './config/duration.js';
 
 export interface RunningServer {
   readonly runtime: Runtime;
@@ -42,13 +45,30 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
   // One registry for the API's and the enforcement points' metrics, served on the API's /metrics.
   const metricsRegistry = new Registry();
   let devices: RunningDeviceIdentity | undefined;
+  // Threat feeds fetched from URLs, and file feeds with a refresh schedule (all are also read at start and reload).
+  const feeds = startThreatFeeds({
+    feeds: config.signals.threatIntel,
+    baseDir: loaded.baseDir,
+    store: runtime.store,
+    logger: logger.child({ component: 'threat-feeds' }),
+    onChanged: async (change) => {
+      // Removals matter to the indexes too; only additions can turn an allow into a deny.
+      await runtime.pdp.refreshSignals();
+      if (change.prefixes.length > 0) await runtime.signalChanges.publish({ kind: 'network', prefixes: change.prefixes, reason: `threat feed ${change.source} updated` });
+      // Domains are matched against the request's host: the decisions they touch are not indexed by host, so all are re-checked.
+      if (change.domains.length > 0) await runtime.signalChanges.publish({ kind: 'all', reason: `threat feed ${change.source} listed ${change.domains.length} domain(s)` });
+    },
+  });
   try {
     devices = await openDeviceIdentity(runtime, { storePath: config.store.path });
   } catch (error) {
+    feeds.stop();
     await runtime.close();
     throw error;
   }
   let api: FastifyInstance;
+  let sharedSignals: RunningSharedSignals | undefined;
+  let receiverSlot: SharedSignalsReceiverSlot | undefined;
   try {
     api = await buildApiServer({
       metricsRegistry,
@@ -61,6 +81,7 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
       policies: { policyIds: () => runtime.pdp.policySet().ids },
       publicBaseUrl: config.api.publicUrl ?? `${scheme}://${config.listen}`,
       ...(devices === undefined ? {} : { devices: devices.service }),
+      signalChanges: runtime.signalChanges,
       ...(tls
         ? {
             tls: {
@@ -71,17 +92,29 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
           }
         : {}),
     });
+    const apiBaseUrl = config.api.publicUrl ?? `${scheme}://${config.listen}`;
+    sharedSignals = await startSharedSignalsTransmitter(runtime, api, { storePath: config.store.path, auth: apiAuth(loaded), issuer: apiBaseUrl });
+    receiverSlot = await registerSharedSignalsReceiver(runtime, api, { apiBaseUrl });
     await api.listen({ host, port });
   } catch (error) {
+    await sharedSignals?.stop();
     await devices?.stop();
+    feeds.stop();
     await runtime.close();
     throw error;
   }
   let enforcement: RunningEnforcement | undefined;
+  let receiver: RunningSharedSignals | undefined;
   try {
     enforcement = await startEnforcementPoints(runtime, { storePath: config.store.path, logger, metricsRegistry, ...(devices === undefined ? {} : { devices }) });
+    // CAEP events end sessions: the receiver needs the enforcement points' sessions, or — without a
+    // proxy — its own view of the same store.
+    receiver = receiverSlot?.start(enforcement?.sessions ?? standaloneSessions(runtime));
   } catch (error) {
+    await enforcement?.stop();
+    await sharedSignals?.stop();
     await devices?.stop();
+    feeds.stop();
     await api.close();
     await runtime.close();
     throw error;
@@ -94,8 +127,11 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      await receiver?.stop();
       await enforcement?.stop();
+      await sharedSignals?.stop();
       await devices?.stop();
+      feeds.stop();
       await api.close();
       await runtime.close();
     })();
@@ -105,7 +141,9 @@ export async function serve(loaded: LoadedConfig, options: ServeOptions = {}): P
   if (options.handleSignals) {
     process.on('SIGHUP', () => {
       logger.info('SIGHUP: reloading');
-      void runtime.pdp.reload();
+      void runtime.pdp.reload().then(async (result) => {
+        if (result.ok) await runtime.signalChanges.publish({ kind: 'all', reason: `reload (SIGHUP) to policy set ${result.policyVersion}` });
+      });
     });
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
@@ -133,4 +171,14 @@ function apiAuth(loaded: LoadedConfig): ApiAuthSettings {
 function splitListen(listen: string): [string, number] {
   const at = listen.lastIndexOf(':');
   return [listen.slice(0, at).replace(/^\[|\]$/g, ''), Number(listen.slice(at + 1))];
+}
+
+/** Sessions over the store for a Tenet without enforcement points (the CAEP receiver still ends them). */
+function standaloneSessions(runtime: Runtime): Sessions {
+  const settings = runtime.loaded.config.authentication.session;
+  const sessions = new Sessions(runtime.store.sessions, { cookieName: settings.cookieName, idleTimeoutSeconds: durationSeconds(settings.idleTimeout), absoluteTimeoutSeconds: durationSeconds(settings.absoluteTimeout) });
+  sessions.onRevoked((ids, reason) => {
+    runtime.signalChanges.publish({ kind: 'sessions', sessionIds: ids, reason }).catch((error: unknown) => runtime.logger.error({ err: error }, 'publishing a session revocation failed'));
+  });
+  return sessions;
 }

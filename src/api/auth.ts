@@ -13,7 +13,7 @@ import type { ApiAuthSettings } from './deps.js';
 
 const REALM = 'tenet';
 
-const LOOPBACK_CALLER: ApiCaller = { name: 'loopback', scopes: ['pdp', 'admin'], via: 'none' };
+const LOOPBACK_CALLER: ApiCaller = { name: 'loopback', scopes: ['pdp', 'admin', 'ssf'], via: 'none' };
 
 async function authenticate(request: FastifyRequest, settings: ApiAuthSettings, store: Store): Promise<ApiCaller> {
   switch (settings.mode) {

@@ -3,6 +3,7 @@
 // itself, so every dependency here is an interface the lead wires to the real implementation.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { SignalChange } from '../continuous/signal-change.js';
 import type { DeviceCertificateRecord, DeviceEnrollment } from '../devices/device-identity.js';
 import type { CedarEntity, DeviceRecord } from '../engine/signals.js';
 import type { EntityRef } from '../engine/tuple.js';
@@ -100,6 +101,12 @@ export interface ApiDeps {
   readonly now?: () => Date;
   /** Device identity administration (src/devices); absent when `devices.pki` is not configured. */
   readonly devices?: DeviceAdministration;
+  /**
+   * Continuous verification (src/continuous): every signal write is announced here after the
+   * decision point's signals were refreshed, and the answer waits until cached decisions and live
+   * connections followed. Absent in tests that do not need it.
+   */
+  readonly signalChanges?: { publish(change: SignalChange): Promise<void> };
 }
 
 /**

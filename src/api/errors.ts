@@ -39,6 +39,8 @@ const STATUS_BY_AREA: Readonly<Record<ErrorArea, number>> = {
   POLICY: 422,
   // Device requests that are understood but refused in the device's state (revoked, not pending).
   DEVICE: 409,
+  // Shared Signals requests that are understood but refused (a stream that is not the caller's, a bad state).
+  SSF: 400,
   CONFIG: 500,
   STORE: 500,
   AUDIT: 500,

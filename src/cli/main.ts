@@ -11,6 +11,7 @@ import { registerDeviceCommands } from './commands/devices.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerSessionCommands } from './commands/sessions.js';
 import { registerTokenCommands } from './commands/token.js';
 
 const program = new Command()
@@ -29,6 +30,7 @@ registerTokenCommands(program);
 registerCedarCommands(program);
 registerDevIdpCommand(program);
 registerDeviceCommands(program);
+registerSessionCommands(program);
 registerAgentCommands(program);
 
 await program.parseAsync(process.argv);

@@ -97,7 +97,7 @@ function checkSemantics(config: TenetConfig, baseDir: string): { issues: ErrorIs
   }
   config.entities.forEach((file, index) => requireFile(issues, `entities.${index}`, resolve(baseDir, file)));
   config.signals.devices.forEach((source, index) => requireFile(issues, `signals.devices.${index}.file`, resolve(baseDir, source.file)));
-  config.signals.threatIntel.forEach((source, index) => requireFile(issues, `signals.threatIntel.${index}.file`, resolve(baseDir, source.file)));
+  config.signals.threatIntel.forEach((source, index) => source.file !== undefined && requireFile(issues, `signals.threatIntel.${index}.file`, resolve(baseDir, source.file)));
   if (config.audit.signingKey) requireFile(issues, 'audit.signingKey', resolve(baseDir, config.audit.signingKey));
 
   if (config.api.auth === 'none') {

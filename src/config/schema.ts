@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { authenticationSchema, extAuthzSchema, listenAddress, proxySchema, routesSchema } from './enforcement-schema.js';
 import { devicesSchema } from './devices-schema.js';
+import { ssfSchema } from './ssf-schema.js';
+import { behaviourSchema } from './behaviour-schema.js';
 
 const duration = (description: string, fallback: string) =>
   z
@@ -17,7 +19,7 @@ const duration = (description: string, fallback: string) =>
 
 const sensitivity = z.enum(['low', 'medium', 'high', 'critical']);
 
-const tokenScope = z.enum(['pdp', 'admin']);
+const tokenScope = z.enum(['pdp', 'admin', 'ssf']);
 
 const staticToken = z
   .strictObject({
@@ -26,7 +28,7 @@ const staticToken = z
       .string()
       .regex(/^[0-9a-f]{64}$/, 'expected the hex SHA-256 of the token (tenet token hash prints it)')
       .describe('Hex SHA-256 of the bearer token; the token itself is never stored.'),
-    scopes: z.array(tokenScope).min(1).default(['pdp']).describe('What the token may call: pdp (AuthZEN) and/or admin.'),
+    scopes: z.array(tokenScope).min(1).default(['pdp']).describe('What the token may call: pdp (AuthZEN), admin, ssf (Shared Signals receivers: stream management and poll).'),
   })
   .describe('A bearer token declared in config (stored hashed).');
 
@@ -102,17 +104,62 @@ const deviceSource = z.strictObject({
   source: z.string().min(1).describe('Name of the source (e.g. "mdm"), recorded with each posture report.'),
 });
 
-const threatSource = z.strictObject({
-  file: z.string().describe('Indicator list: one IP/CIDR per line, or CSV (indicator,category,expires_at).'),
-  format: z.enum(['text', 'csv']).optional().describe('Defaults from the file extension (.csv → csv, else text).'),
-  source: z.string().min(1).describe('Name of the feed; re-loading replaces every indicator of this source.'),
-  category: z.string().min(1).default('malicious').describe('Category for plain-text lists (CSV rows carry their own).'),
-});
+// Threat feeds (src/signals/threat-intel/threat-feeds.ts). A feed is a file or an https URL;
+// header values (API keys) come only from files or environment variables, so tenet.yaml never
+// holds them, and they are never logged.
+const threatHeaderValue = z
+  .strictObject({
+    file: z.string().min(1).optional().describe('File holding the header value (a trailing newline is removed).'),
+    env: z.string().min(1).optional().describe('Environment variable holding the header value.'),
+  })
+  .refine((value) => (value.file === undefined) !== (value.env === undefined), 'give exactly one of file or env')
+  .describe('A header value read from a file or an environment variable (never written in tenet.yaml, never logged).');
+
+const threatSource = z
+  .strictObject({
+    source: z.string().min(1).describe('Name of the feed; every update replaces every indicator of this source.'),
+    file: z.string().min(1).optional().describe('Indicator file, relative to tenet.yaml (give file or url).'),
+    url: z.string().optional().describe('Feed URL, fetched over https (give file or url).'),
+    allowInsecureHttp: z.boolean().default(false).describe('Allow an http:// URL (the list could be altered in transit; test setups only).'),
+    format: z.enum(['text', 'csv', 'stix']).optional().describe('text: one IP, CIDR or domain per line; csv: indicator,category,expires_at; stix: STIX 2.1 bundle. Defaults from the extension (.csv, .json → stix, else text).'),
+    category: z.string().min(1).default('malicious').describe('Category for plain-text lists, and the default for CSV rows and STIX indicators without one.'),
+    refresh: z
+      .string()
+      .refine((value) => (parseDuration(value) ?? 0) > 0, { message: 'expected a duration such as "15m", "1h" or "1d"' })
+      .optional()
+      .describe('How often to re-fetch the URL (default 1h) or re-read the file (default: only at start and on reload).'),
+    timeout: duration('A URL fetch that takes longer fails (the last good list stays).', '30s'),
+    maxBytes: z.number().int().min(1).max(64 * 1024 * 1024).default(32 * 1024 * 1024).describe('Largest feed body accepted, in bytes; a larger one fails the fetch.'),
+    headers: z
+      .record(z.string(), threatHeaderValue)
+      .optional()
+      .describe('Request headers for a URL feed, e.g. an API key: header name → { file: … } or { env: … }.'),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.file === undefined) === (value.url === undefined)) ctx.addIssue({ code: 'custom', message: 'give exactly one of file or url' });
+    if (value.file !== undefined && value.headers !== undefined) ctx.addIssue({ code: 'custom', path: ['headers'], message: 'headers apply to url feeds only' });
+    for (const name of Object.keys(value.headers ?? {})) {
+      // RFC 9110 §5.1: a field name is a token.
+      if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) ctx.addIssue({ code: 'custom', path: ['headers', name], message: 'must be an HTTP header name' });
+    }
+    if (value.url === undefined) return;
+    let url: URL;
+    try {
+      url = new URL(value.url);
+    } catch {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'is not a URL' });
+      return;
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && value.allowInsecureHttp)) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `must be https (${url.protocol} given)${url.protocol === 'http:' ? '; set allowInsecureHttp: true to accept http' : ''}` });
+    }
+    if (url.username !== '' || url.password !== '') ctx.addIssue({ code: 'custom', path: ['url'], message: 'must not contain credentials; use headers with a file or env value' });
+  });
 
 const signals = z
   .strictObject({
     devices: z.array(deviceSource).default([]).describe('Device inventories loaded at start and on reload.'),
-    threatIntel: z.array(threatSource).default([]).describe('Threat indicator feeds loaded at start and on reload.'),
+    threatIntel: z.array(threatSource).default([]).describe('Threat indicator feeds (files or URLs; text, CSV or STIX 2.1), loaded at start, on reload and on their refresh schedule.'),
   })
   .default({ devices: [], threatIntel: [] })
   .describe('Signal sources (NIST policy information points).');
@@ -168,6 +215,8 @@ export const configSchema = z
     proxy: proxySchema.optional(),
     extAuthz: extAuthzSchema,
     devices: devicesSchema,
+    ssf: ssfSchema,
+    behaviour: behaviourSchema,
     engine: z
       .strictObject({
         evaluator: z

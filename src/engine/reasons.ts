@@ -41,6 +41,14 @@ export const RISK_FACTORS = {
   authnNotPhishingResistant: 'authn-not-phishing-resistant',
   authnStale: 'authn-stale',
   ipThreatListed: 'ip-threat-listed',
+  // Risk about the subject from outside the request (SignalSnapshot.subjectRisk): a transmitter's
+  // reported risk level (CAEP risk-level-change) and behaviour analytics (src/signals/behaviour).
+  subjectRiskReported: 'subject-risk-reported',
+  behaviourNewDevice: 'behaviour-new-device',
+  behaviourImpossibleTravel: 'behaviour-impossible-travel',
+  behaviourUnusualHour: 'behaviour-unusual-hour',
+  behaviourDenialBurst: 'behaviour-denial-burst',
+  behaviourRequestRate: 'behaviour-request-rate',
 } as const;
 
 export type RiskFactorName = (typeof RISK_FACTORS)[keyof typeof RISK_FACTORS];

@@ -94,6 +94,15 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
     'authn-not-phishing-resistant': 10,
     'authn-stale': 10,
     'ip-threat-listed': 70,
+    // Scaled by the reported level: high = all of it, medium = half, low = none (not listed).
+    'subject-risk-reported': 60,
+    // Behaviour analytics: evidence of misuse, not proof, so each alone stays below the medium
+    // threshold except impossible travel and a denial burst, which rarely have an innocent cause.
+    'behaviour-new-device': 10,
+    'behaviour-impossible-travel': 50,
+    'behaviour-unusual-hour': 10,
+    'behaviour-denial-burst': 40,
+    'behaviour-request-rate': 20,
   },
   riskLevelFloors: { medium: 25, high: 50, critical: 75 },
   sensitivityOf: () => undefined,

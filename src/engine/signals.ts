@@ -1,6 +1,7 @@
 // What the engine is given besides the request: a snapshot of the signals (NIST "policy information
 // points") it may consult. The engine stays pure: lookups here are in-memory reads prepared by the
 // caller (src/pdp), never I/O.
+import type { RiskFactorName } from './reasons.js';
 import type { EntityRef } from './tuple.js';
 
 /** A value in Cedar's JSON entity format (`__entity`, `__extn` escapes allowed). */
@@ -67,6 +68,23 @@ export interface ThreatMatch {
   readonly expiresAt?: string;
 }
 
+/**
+ * A risk signal about the subject from outside the request itself: a transmitter's reported risk
+ * level (CAEP risk-level-change) or behaviour analytics (a new device, impossible travel, unusual
+ * hours, bursts of denials, an abnormal request rate). Gathered by the caller (src/pdp) before the
+ * decision; the engine turns each into the named, weighted risk factor.
+ */
+export interface SubjectRiskSignal {
+  /** The risk factor it raises (one of RISK_FACTORS in reasons.ts). */
+  readonly factor: RiskFactorName;
+  /** Why, in words for the reasons: "impossible travel: Paris to Sydney (16,960 km) in 40 minutes". */
+  readonly reason: string;
+  /** Who said so: `ssf:<issuer>`, `behaviour`. */
+  readonly source: string;
+  /** For reported risk levels: the level, which scales the factor's weight (low 0, medium half, high full). */
+  readonly level?: 'low' | 'medium' | 'high';
+}
+
 export interface SignalSnapshot {
   /** The engine's clock for this decision. */
   readonly now: Date;
@@ -75,4 +93,6 @@ export interface SignalSnapshot {
   readonly device: DeviceRecord | undefined;
   /** Threat indicators covering `environment.ip` (empty when none or no IP). */
   readonly threats: readonly ThreatMatch[];
+  /** Risk signals about the subject (reported risk, behaviour); absent = none. */
+  readonly subjectRisk?: readonly SubjectRiskSignal[];
 }

@@ -52,6 +52,11 @@ export interface Environment {
   readonly userAgent?: string;
   readonly method?: string;
   readonly path?: string;
+  /**
+   * The host the request is for, without port (Tenet's PEPs: the route-matched Host; AuthZEN:
+   * `context.domain`). Threat-listed domains match it (signals.threats, context.network.threatListed).
+   */
+  readonly domain?: string;
 }
 
 export interface AccessRequest {

@@ -6,7 +6,7 @@ import type { CedarEntity, DeviceRecord, DeviceStatus } from '../engine/signals.
 import { resolveInput, type LoadedConfig } from '../config/load.js';
 import { parseEntities } from '../signals/identity/index.js';
 import { parseDevices } from '../signals/devices/index.js';
-import { parseThreatIndicators } from '../signals/threat-intel/index.js';
+import { readThreatFile } from '../signals/threat-intel/index.js';
 import type { Store, ThreatIndicator } from '../store/ports.js';
 
 export interface ConfiguredSignals {
@@ -26,14 +26,10 @@ export function readConfiguredSignals(loaded: LoadedConfig, now: Date): Configur
     const format = source.format ?? (path.endsWith('.csv') ? 'csv' : 'json');
     return parseDevices(readFileSync(path, 'utf8'), format, source.source, { fileName: path, now });
   });
-  const threatFeeds = config.signals.threatIntel.map((source) => {
-    const path = resolveInput(loaded, source.file);
-    const format = source.format ?? (path.endsWith('.csv') ? 'csv' : 'text');
-    return {
-      source: source.source,
-      indicators: parseThreatIndicators(readFileSync(path, 'utf8'), { format, source: source.source, category: source.category, now, fileName: path }),
-    };
-  });
+  // URL feeds are fetched by startThreatFeeds (src/signals/threat-intel/threat-feeds.ts), not here.
+  const threatFeeds = config.signals.threatIntel.flatMap((source) =>
+    source.file === undefined ? [] : [{ source: source.source, indicators: readThreatFile(resolveInput(loaded, source.file), source, now).indicators }],
+  );
   return { entities, devices, threatFeeds };
 }
 

@@ -7,7 +7,9 @@ import type { Decision } from '../engine/decision.js';
 import type { EngineSettings } from '../engine/settings.js';
 import { evaluatePosture } from '../engine/posture/evaluate-posture.js';
 import type { PostureEvaluation } from '../engine/posture/posture-check.js';
-import type { SignalSnapshot } from '../engine/signals.js';
+import type { SignalSnapshot, SubjectRiskSignal } from '../engine/signals.js';
+import { entityKey } from '../engine/cedar/entity-key.js';
+import type { BehaviourAnalytics } from '../signals/behaviour/behaviour-analytics.js';
 import type { AccessRequest } from '../engine/tuple.js';
 import type { DecisionLog } from '../audit/entry.js';
 import { engineSettingsFrom } from '../config/engine-settings.js';
@@ -28,6 +30,8 @@ export interface PdpOptions {
   readonly logger: Logger;
   /** Injected clock, for tests and `tenet policy test`. */
   readonly clock?: () => Date;
+  /** Behaviour analytics (src/signals/behaviour startBehaviour); absent = no behaviour-* factors. */
+  readonly behaviour?: BehaviourAnalytics;
 }
 
 /** Everything a reload swaps at once. INVARIANT: replaced as a whole, never mutated. */
@@ -43,6 +47,7 @@ export class PolicyDecisionPoint implements DecisionPoint {
   private indexes: SignalIndexes;
   private readonly clock: () => Date;
   private reloading: Promise<void> = Promise.resolve();
+  private readonly decisionListeners = new Set<(request: AccessRequest, decision: Decision) => void>();
 
   private constructor(
     private readonly options: PdpOptions,
@@ -79,13 +84,30 @@ export class PolicyDecisionPoint implements DecisionPoint {
       );
       if (!invalid) this.options.logger.error({ err: error }, 'decision failed; denied (fail closed)');
     }
+    this.observeBehaviour(request, decision); // subject risk: feed the baselines
     try {
       await this.options.log.record({ request, decision, pep: meta.pep, ...(meta.caller === undefined ? {} : { caller: meta.caller }) });
     } catch (error) {
       this.options.logger.error({ err: error, decisionId: decision.id }, 'decision log write failed');
       if (this.state.loaded.config.audit.failMode === 'closed') return withAuditFailure(decision);
     }
+    for (const listener of this.decisionListeners) {
+      try {
+        listener(request, decision);
+      } catch (error) {
+        this.options.logger.warn({ err: error, decisionId: decision.id }, 'a decision listener failed');
+      }
+    }
     return decision;
+  }
+
+  /**
+   * Called after each recorded decision (CAEP transmission of risk-level changes). Listeners are
+   * synchronous and must not throw; a failure is logged and never changes the decision.
+   */
+  onDecision(listener: (request: AccessRequest, decision: Decision) => void): () => void {
+    this.decisionListeners.add(listener);
+    return () => this.decisionListeners.delete(listener);
   }
 
   /** Reloads one at a time: a second request waits for the first, then reads the files again. */
@@ -145,9 +167,28 @@ export class PolicyDecisionPoint implements DecisionPoint {
       now,
       entities: this.indexes.entities,
       device: request.deviceId === undefined ? undefined : this.indexes.devices.get(request.deviceId),
-      threats: request.environment.ip === undefined ? [] : this.indexes.threats.lookup(request.environment.ip, now),
+      threats: this.indexes.threats.matches(request.environment, now),
+      subjectRisk: this.subjectRisk(request, now),
     };
   }
+
+  // --- Subject risk (reported + behaviour analytics), src/signals/behaviour -------------------
+  /** Reported risk levels from the index, then behaviour anomalies judged against the baseline. */
+  private subjectRisk(request: AccessRequest, now: Date): SubjectRiskSignal[] {
+    const reported = this.indexes.reportedRisk.for(entityKey(request.subject));
+    const behaviour = this.options.behaviour?.assess(request, now) ?? [];
+    return reported.length === 0 ? behaviour : [...reported, ...behaviour];
+  }
+
+  /** Learns the decision into the subject's baseline; never fails the decision (baselines are advisory). */
+  private observeBehaviour(request: AccessRequest, decision: Decision): void {
+    try {
+      this.options.behaviour?.observe(request, decision);
+    } catch (error) {
+      this.options.logger.warn({ err: error, decisionId: decision.id }, 'behaviour baseline update failed');
+    }
+  }
+  // --- end subject risk ---------------------------------------------------------------------
 }
 
 /** Parses config, policies and signal files into a new state without side effects. */
@@ -159,7 +200,7 @@ function prepareState(loaded: LoadedConfig, now: Date): ActiveState {
 }
 
 function warnIfRestartNeeded(logger: Logger, before: LoadedConfig, after: LoadedConfig): void {
-  const keys = ['listen', 'api', 'store', 'audit', 'logging', 'routes', 'authentication', 'proxy', 'extAuthz'] as const;
+  const keys = ['listen', 'api', 'store', 'audit', 'logging', 'routes', 'authentication', 'proxy', 'extAuthz', 'behaviour'] as const;
   for (const key of keys) {
     if (JSON.stringify(before.config[key]) !== JSON.stringify(after.config[key])) {
       logger.warn({ key }, `config key "${key}" changed; it takes effect at the next restart`);

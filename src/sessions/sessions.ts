@@ -4,7 +4,8 @@
 // neither a copy of the database nor a log line can be replayed as a cookie. Every answer that is
 // not a valid, unrevoked, unexpired session for this very host is "no session" (deny by default).
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Authentication } from '../engine/tuple.js';
+import { entityKey } from '../engine/cedar/entity-key.js';
+import type { Authentication, EntityRef } from '../engine/tuple.js';
 import { TenetError } from '../errors.js';
 import type { SessionStore } from '../store/ports.js';
 import type { SessionIdentity, SessionRecord } from './session.js';
@@ -76,7 +77,7 @@ export class Sessions {
   readonly #store: SessionStore;
   readonly #settings: SessionSettings;
   readonly #clock: () => Date;
-  readonly #listeners = new Set<(sessionIds: readonly string[]) => void>();
+  readonly #listeners = new Set<(sessionIds: readonly string[], reason: string) => void>();
   readonly #authnListeners = new Set<(sessionIds: readonly string[]) => void>();
   /** Recently read records by id, with the time they were read (see RECORD_REUSE_MS). */
   readonly #recent = new Map<string, { readonly record: SessionRecord; readonly readAtMs: number }>();
@@ -201,26 +202,53 @@ export class Sessions {
   }
 
   /** Revokes every session of the session's login (logout); returns revoked ids. */
-  async endLogin(sessionId: string): Promise<string[]> {
+  async endLogin(sessionId: string, reason = 'logout'): Promise<string[]> {
     const record = await this.#store.get(sessionId);
     if (record === undefined) return [];
-    return this.#announce(await this.#store.revokeLogin(record.loginId, this.#clock().toISOString()));
+    return this.#announce(await this.#store.revokeLogin(record.loginId, this.#clock().toISOString()), reason);
   }
 
   /** Back-channel logout: revokes the provider's sessions matching sub and/or sid. */
-  async endByIdp(providerId: string, match: { idpSubject?: string; idpSessionId?: string }): Promise<string[]> {
+  async endByIdp(providerId: string, match: { idpSubject?: string; idpSessionId?: string }, reason = 'back-channel logout'): Promise<string[]> {
     // OpenID Connect Back-Channel Logout 1.0 §2.4: a logout token carries sub, sid, or both.
     if (match.idpSubject === undefined && match.idpSessionId === undefined) {
       throw new TenetError('TENET_ERR_REQUEST_INVALID_LOGOUT', 'a back-channel logout must name the user (sub), the IdP session (sid), or both');
     }
-    return this.#announce(await this.#store.revokeByIdp(providerId, match, this.#clock().toISOString()));
+    return this.#announce(await this.#store.revokeByIdp(providerId, match, this.#clock().toISOString()), reason);
+  }
+
+  /**
+   * Active sessions (unrevoked, not past absolute expiry), newest first, optionally one subject's
+   * only: for ending sessions by who they belong to (CAEP events, admin revoke by user).
+   */
+  async listActive(subject?: EntityRef): Promise<SessionRecord[]> {
+    return this.#store.listActive(this.#clock().toISOString(), subject === undefined ? undefined : entityKey(subject));
   }
 
   /** Revokes one session by id (admin). */
-  async revoke(sessionId: string): Promise<boolean> {
+  async revoke(sessionId: string, reason = 'session revoked'): Promise<boolean> {
     const revoked = await this.#store.revoke(sessionId, this.#clock().toISOString());
-    if (revoked) this.#announce([sessionId]);
+    if (revoked) this.#announce([sessionId], reason);
     return revoked;
+  }
+
+  /** Revokes every active session of a principal on every host (admin revoke by user, a disabled user); returns revoked ids. */
+  async endSubject(subject: EntityRef, reason = 'an administrator ended the sessions'): Promise<string[]> {
+    const at = this.#clock().toISOString();
+    const revoked: string[] = [];
+    for (const record of await this.#store.listActive(at, entityKey(subject))) {
+      if (await this.#store.revoke(record.id, at)) revoked.push(record.id);
+    }
+    return this.#announce(revoked, reason);
+  }
+
+  /**
+   * Forgets the reused records of sessions revoked outside this object (the admin API writes the
+   * store directly; CAEP), so their next request reads the store instead of a record up to
+   * RECORD_REUSE_MS old. Continuous verification calls it for every `sessions` signal change.
+   */
+  forget(sessionIds: readonly string[]): void {
+    for (const id of sessionIds) this.#recent.delete(id);
   }
 
   /**
@@ -231,7 +259,7 @@ export class Sessions {
    */
   async strengthenLogin(loginId: string, authn: Authentication): Promise<string[]> {
     const changed = await this.#store.updateLoginAuthn(loginId, authn, this.#clock().toISOString());
-    return this.#tell(this.#authnListeners, changed, 'TENET_ERR_INTERNAL_AUTHN_LISTENER', 'session authentication listener(s) failed; the sessions are updated in the store');
+    return this.#tell([...this.#authnListeners].map((listener) => (ids: readonly string[]) => listener(ids)), changed, 'TENET_ERR_INTERNAL_AUTHN_LISTENER', 'session authentication listener(s) failed; the sessions are updated in the store');
   }
 
   /** Called with session ids whenever their authentication changes through this object (decision caches drop them). Returns an unsubscribe function. */
@@ -291,8 +319,12 @@ export class Sessions {
     return { secret, record, returnTo: handoff.returnTo };
   }
 
-  /** Called with session ids whenever sessions are revoked through this object (decision caches and live connections drop them). Returns an unsubscribe function. */
-  onRevoked(listener: (sessionIds: readonly string[]) => void): () => void {
+  /**
+   * Called with session ids whenever sessions are revoked through this object (decision caches and
+   * live connections drop them), and why (`logout`, `back-channel logout`, a CAEP source's
+   * `ssf:<transmitter>: …`). Returns an unsubscribe function.
+   */
+  onRevoked(listener: (sessionIds: readonly string[], reason: string) => void): () => void {
     this.#listeners.add(listener);
     return () => {
       this.#listeners.delete(listener);
@@ -309,16 +341,16 @@ export class Sessions {
   }
 
   /** Tells every revocation listener; all are called even when one throws, then the first failure is raised. */
-  #announce(sessionIds: string[]): string[] {
-    return this.#tell(this.#listeners, sessionIds, 'TENET_ERR_INTERNAL_REVOCATION_LISTENER', 'session revocation listener(s) failed; the sessions are revoked in the store');
+  #announce(sessionIds: string[], reason: string): string[] {
+    return this.#tell([...this.#listeners].map((listener) => (ids: readonly string[]) => listener(ids, reason)), sessionIds, 'TENET_ERR_INTERNAL_REVOCATION_LISTENER', 'session revocation listener(s) failed; the sessions are revoked in the store');
   }
 
   /** Drops the sessions' reused records, then calls every listener (all, even when one throws) and raises the first failure. */
-  #tell(listeners: ReadonlySet<(sessionIds: readonly string[]) => void>, sessionIds: string[], code: `TENET_ERR_INTERNAL_${string}`, problem: string): string[] {
+  #tell(listeners: readonly ((sessionIds: readonly string[]) => void)[], sessionIds: string[], code: `TENET_ERR_INTERNAL_${string}`, problem: string): string[] {
     if (sessionIds.length === 0) return sessionIds;
     for (const id of sessionIds) this.#recent.delete(id);
     const failures: unknown[] = [];
-    for (const listener of [...listeners]) {
+    for (const listener of listeners) {
       try {
         listener(sessionIds);
       } catch (error) {

@@ -58,18 +58,43 @@ export interface ThreatIntelStore {
   remove(indicator: string, source?: string): Promise<number>;
 }
 
+/** Fetch state of one threat feed, kept so a restart can send conditional requests (RFC 9110 §13.1). */
+export interface ThreatFeedState {
+  readonly source: string;
+  /** The URL without its query (it may hold a key) or the file path; validators apply only to the same location. */
+  readonly location: string;
+  readonly etag?: string;
+  readonly lastModified?: string;
+  /** Last attempt (ISO 8601). */
+  readonly checkedAt: string;
+  /** Last time the feed was read successfully, changed or not. */
+  readonly succeededAt?: string;
+  /** Why the last attempt failed; absent after a success. Never holds header values. */
+  readonly lastError?: string;
+  /** Indicators the source holds after the last success. */
+  readonly indicators: number;
+}
+
+export interface ThreatFeedStateStore {
+  get(source: string): Promise<ThreatFeedState | undefined>;
+  /** Creates or replaces the state of `state.source`. */
+  put(state: ThreatFeedState): Promise<void>;
+  /** Every feed's state, ordered by source. */
+  list(): Promise<ThreatFeedState[]>;
+}
+
 /** An API credential. Only the SHA-256 of the token is stored; the token itself is shown once at creation. */
 export interface ApiTokenRecord {
   readonly id: string;
   readonly name: string;
   readonly tokenHash: string;
-  /** `pdp` (AuthZEN evaluation), `admin` (admin API), or both. */
+  /** `pdp` (AuthZEN evaluation), `admin` (admin API), `ssf` (Shared Signals stream management and poll), in any combination. */
   readonly scopes: readonly ApiScope[];
   readonly createdAt: string;
   readonly revokedAt?: string;
 }
 
-export type ApiScope = 'pdp' | 'admin';
+export type ApiScope = 'pdp' | 'admin' | 'ssf';
 
 export interface ApiTokenStore {
   /** Rejects with TENET_ERR_STORE_CONFLICT when the id or hash exists, TENET_ERR_STORE_CONSTRAINT for an unknown scope. */
@@ -105,12 +130,16 @@ export interface Store {
   readonly entities: EntityStore;
   readonly devices: DeviceStore;
   readonly threats: ThreatIntelStore;
+  readonly threatFeeds: ThreatFeedStateStore;
   readonly apiTokens: ApiTokenStore;
   readonly audit: AuditStore;
   readonly settings: SettingsStore;
   readonly sessions: SessionStore;
   readonly deviceIdentity: DeviceIdentityStore;
   readonly passkeys: PasskeyStore;
+  readonly subjectSignals: SubjectSignalStore;
+  readonly ssfReceiver: SsfReceiverStore;
+  readonly ssfTransmitter: SsfTransmitterStore;
   /** Throws a TenetError `TENET_ERR_STORE_UNAVAILABLE` when the store cannot be used. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -201,4 +230,130 @@ export interface PasskeyStore {
   recordUse(id: string, counter: number, at: string): Promise<void>;
   /** Deletes the subject's passkey; false when it is not theirs or unknown. */
   remove(subject: EntityRef, id: string): Promise<boolean>;
+}
+
+/**
+ * What other systems said about a subject (a CAEP risk-level-change from a transmitter), one record
+ * per subject and source, until that source says otherwise. Feeds the risk factor
+ * `subject-risk-reported` (src/engine) through the decision point's in-memory index.
+ */
+export interface SubjectSignalRecord {
+  /** The Cedar principal in entity-key spelling, `User::"alice"`. */
+  readonly subject: string;
+  /** Who said so: `ssf:<transmitter id>`. */
+  readonly source: string;
+  readonly riskLevel: 'low' | 'medium' | 'high';
+  /** Why, as the source said it (CAEP `reason_admin` / `reason_user`), for the decision reasons. */
+  readonly reason: string;
+  /** When the source observed it (CAEP `event_timestamp`), ISO 8601. */
+  readonly observedAt: string;
+}
+
+export interface SubjectSignalStore {
+  /** Inserts or replaces the record of (subject, source); an older observedAt than the stored one is ignored (false). */
+  put(record: SubjectSignalRecord): Promise<boolean>;
+  /** Every record, ordered by subject then source. */
+  list(): Promise<SubjectSignalRecord[]>;
+  /** The subject's records. */
+  listFor(subject: string): Promise<SubjectSignalRecord[]>;
+  remove(subject: string, source: string): Promise<boolean>;
+}
+
+/** A Shared Signals event stream Tenet transmits on (SSF 1.0 §8.1.1), as the transmitter keeps it. */
+export interface SsfStreamRecord {
+  readonly id: string;
+  /** The receiver's credential identity (who may manage and poll the stream). */
+  readonly owner: string;
+  /** The SETs' `aud` (RFC 8417 §2.2). */
+  readonly audience: readonly string[];
+  readonly deliveryMethod: 'push' | 'poll';
+  /** The receiver's push endpoint (push only). */
+  readonly endpointUrl?: string;
+  /** Sent as `Authorization` with every push (a secret; never returned by the API). */
+  readonly authorizationHeader?: string;
+  readonly eventsRequested: readonly string[];
+  readonly description?: string;
+  /** ALL: events about every subject unless removed; NONE: only about subjects added. */
+  readonly defaultSubjects: 'ALL' | 'NONE';
+  readonly status: 'enabled' | 'paused' | 'disabled';
+  readonly statusReason?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A subject a receiver added to (included) or removed from (not included) a stream (SSF 1.0 §8.1.3). */
+export interface SsfStreamSubject {
+  /** Canonical text of the identifier, unique per stream. */
+  readonly key: string;
+  /** The RFC 9493 subject identifier as the receiver sent it. */
+  readonly subject: Readonly<Record<string, unknown>>;
+  readonly included: boolean;
+}
+
+/** A signed SET waiting for delivery (push) or acknowledgement (poll). */
+export interface SsfPendingEvent {
+  readonly streamId: string;
+  readonly jti: string;
+  /** The compact JWS. */
+  readonly token: string;
+  readonly createdAt: string;
+}
+
+export interface SsfTransmitterStore {
+  /** Rejects with TENET_ERR_STORE_CONFLICT when the id exists. */
+  createStream(stream: SsfStreamRecord): Promise<void>;
+  getStream(id: string): Promise<SsfStreamRecord | undefined>;
+  /** The owner's streams, oldest first; every stream when owner is omitted. */
+  listStreams(owner?: string): Promise<SsfStreamRecord[]>;
+  /** Replaces the stream's record (same id and owner); false when unknown. */
+  updateStream(stream: SsfStreamRecord): Promise<boolean>;
+  /** Deletes the stream with its subjects and pending events; false when unknown. */
+  deleteStream(id: string): Promise<boolean>;
+
+  /** Adds or replaces the stream's entry for the subject; rejects with TENET_ERR_STORE_NOT_FOUND for an unknown stream. */
+  putSubject(streamId: string, subject: SsfStreamSubject): Promise<void>;
+  /** The stream's subject entries, ordered by key. */
+  listSubjects(streamId: string): Promise<SsfStreamSubject[]>;
+
+  /**
+   * Queues an event and then drops the stream's oldest pending events beyond `maxPending`, in one
+   * transaction; returns the jtis dropped. Rejects with TENET_ERR_STORE_NOT_FOUND for an unknown stream.
+   */
+  enqueue(event: SsfPendingEvent, maxPending: number): Promise<string[]>;
+  /** Up to `limit` pending events of the stream, oldest first. */
+  pending(streamId: string, limit: number): Promise<SsfPendingEvent[]>;
+  countPending(streamId: string): Promise<number>;
+  /** Removes the stream's pending events with these jtis (delivered or acknowledged); returns how many went. */
+  acknowledge(streamId: string, jtis: readonly string[]): Promise<number>;
+  /** Removes every pending event of the stream; returns how many went. */
+  clearPending(streamId: string): Promise<number>;
+}
+
+/** A stream Tenet created at a Shared Signals transmitter (SSF 1.0 §8.1.1), kept so a restart reuses it. */
+export interface SsfReceiverStream {
+  /** The `ssf.receiver.transmitters[].id` it belongs to. */
+  readonly transmitterId: string;
+  /** The transmitter's issuer when the stream was created (a changed issuer means a new stream). */
+  readonly issuer: string;
+  readonly streamId: string;
+  readonly delivery: 'push' | 'poll';
+  readonly createdAt: string;
+}
+
+/** The Shared Signals receiver's memory: SET ids already accepted per issuer (replay), and its streams. */
+export interface SsfReceiverStore {
+  /**
+   * Remembers a SET's jti from `issuer` until `expiresAt`; false when it is already remembered (a
+   * replay). Ids past their expiry are forgotten.
+   */
+  rememberJti(issuer: string, jti: string, expiresAt: string): Promise<boolean>;
+  /** Forgets a jti (its SET could not be processed, so the transmitter's redelivery must be accepted); false when unknown. */
+  forgetJti(issuer: string, jti: string): Promise<boolean>;
+  /** Deletes jtis whose memory ended before `before`; returns how many. */
+  purgeJtis(before: string): Promise<number>;
+  getStream(transmitterId: string): Promise<SsfReceiverStream | undefined>;
+  /** Inserts or replaces the transmitter's stream. */
+  putStream(stream: SsfReceiverStream): Promise<void>;
+  /** false when there was none. */
+  removeStream(transmitterId: string): Promise<boolean>;
 }

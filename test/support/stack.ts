@@ -40,6 +40,11 @@ export interface StackOptions {
   readonly files?: Readonly<Record<string, string>>;
   /** Log level of Tenet and the IdP (default `TEST_LOG_LEVEL` or silent). */
   readonly logLevel?: string;
+  /**
+   * Bind the API to this port instead of an ephemeral one: for tests where the API's own URL must
+   * be known before start (the Shared Signals issuer it publishes).
+   */
+  readonly apiPort?: number;
 }
 
 export interface RunningStack {
@@ -204,7 +209,7 @@ interface Rewrite {
 /** The quickstart's tenet.yaml with this stack's addresses; everything else (policies, providers' claims, step-up settings) as shipped. */
 function rewriteConfig(original: string, rewrite: Rewrite): string {
   const document = parseDocument(original);
-  document.setIn(['listen'], '127.0.0.1:0');
+  document.setIn(['listen'], `127.0.0.1:${rewrite.options.apiPort ?? 0}`);
   document.setIn(['store', 'path'], rewrite.storePath);
   document.setIn(['proxy', 'listen'], `127.0.0.1:${rewrite.proxyPort}`);
   document.setIn(['proxy', 'publicUrl'], rewrite.publicUrl);

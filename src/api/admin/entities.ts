@@ -28,6 +28,8 @@ export function registerEntityRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const entities = await importers.parseEntities(JSON.stringify(request.body, null, 2), 'PUT /admin/v1/entities');
     await store.entities.upsertMany(entities);
     await decisionPoint.refreshSignals();
+    // Any entity can change any decision (a group's members, a resource's attributes): all of them are re-checked.
+    await deps.signalChanges?.publish({ kind: 'all', reason: `${entities.length} entities imported` });
     request.log.info({ count: entities.length, caller: request.caller?.name }, 'entities imported');
     return { imported: entities.length };
   });
@@ -40,6 +42,7 @@ export function registerEntityRoutes(app: FastifyInstance, deps: ApiDeps): void 
       throw new TenetError('TENET_ERR_STORE_ENTITY_NOT_FOUND', `No entity ${params.data.type}::${JSON.stringify(params.data.id)}.`);
     }
     await decisionPoint.refreshSignals();
+    await deps.signalChanges?.publish({ kind: 'all', reason: `entity ${params.data.type}::${JSON.stringify(params.data.id)} removed` });
     request.log.info({ entity: params.data, caller: request.caller?.name }, 'entity removed');
     return reply.code(204).send();
   });

@@ -57,6 +57,8 @@ export function registerIndicatorRoutes(app: FastifyInstance, deps: ApiDeps): vo
     );
     await store.threats.replaceSource(source, indicators);
     await decisionPoint.refreshSignals();
+    // Only additions can turn an allow into a deny; decisions for addresses inside them are re-checked.
+    await deps.signalChanges?.publish({ kind: 'network', prefixes: indicators.map((item) => item.indicator), reason: `threat list ${source} replaced` });
     request.log.info({ count: indicators.length, source, caller: request.caller?.name }, 'threat indicators imported');
     return { imported: indicators.length, source };
   });

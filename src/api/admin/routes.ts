@@ -10,6 +10,7 @@ import { registerEntityRoutes } from './entities.js';
 import { registerIndicatorRoutes } from './indicators.js';
 import { registerPolicyRoutes } from './policies.js';
 import { registerReloadRoute } from './reload.js';
+import { registerSessionRoutes } from './sessions.js';
 
 export const ADMIN_PREFIX = '/admin/v1';
 
@@ -18,11 +19,12 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { readonly dep
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => {
     done(null, body);
   });
-  registerReloadRoute(app, deps.decisionPoint);
+  registerReloadRoute(app, deps.decisionPoint, deps.signalChanges);
   registerEntityRoutes(app, deps);
   registerDeviceRoutes(app, deps);
   registerDeviceEnrollmentRoutes(app, deps);
   registerIndicatorRoutes(app, deps);
   registerDecisionRoutes(app, deps.store);
+  registerSessionRoutes(app, deps);
   registerPolicyRoutes(app, deps.decisionPoint, deps.policies);
 }

@@ -77,6 +77,7 @@ describe('POST /access/v1/evaluation', () => {
         user_agent: 'curl/8',
         method: 'GET',
         path: '/reports',
+        domain: 'reports.example',
         time: '1985-10-26T01:22-07:00',
         authn: { methods: ['pwd', 'hwk'], phishing_resistant: true, authenticated_at: '2025-06-27T17:00:00Z', acr: 'urn:loa:3' },
         ticket: 'T-1',
@@ -89,7 +90,7 @@ describe('POST /access/v1/evaluation', () => {
       deviceId: 'laptop-7',
       action: { name: 'read', properties: { method: 'GET' } },
       resource: { type: 'App::Route', id: 'allow-r' },
-      environment: { ip: '198.51.100.7', time: '1985-10-26T08:22:00.000Z', userAgent: 'curl/8', method: 'GET', path: '/reports' },
+      environment: { ip: '198.51.100.7', time: '1985-10-26T08:22:00.000Z', userAgent: 'curl/8', method: 'GET', path: '/reports', domain: 'reports.example' },
       authn: { methods: ['pwd', 'hwk'], phishingResistant: true, authenticatedAt: '2025-06-27T17:00:00.000Z', acr: 'urn:loa:3' },
       context: { ticket: 'T-1' },
     });
@@ -115,11 +116,11 @@ describe('POST /access/v1/evaluation', () => {
       subject: { type: 'User', id: 'a' },
       action: { name: 'read' },
       resource: { type: 'Doc', id: 'allow-1' },
-      context: { ip: 'not-an-ip', time: 'yesterday', authn: { methods: 'pwd', phishingResistant: true } },
+      context: { ip: 'not-an-ip', domain: 'https://evil.example/', time: 'yesterday', authn: { methods: 'pwd', phishingResistant: true } },
     });
     expect(response.statusCode).toBe(400);
     const paths = response.json().error.issues.map((issue: { path: string }) => issue.path);
-    expect(paths).toEqual(expect.arrayContaining(['context.ip', 'context.time', 'context.authn.methods', 'context.authn.phishing_resistant', 'context.authn']));
+    expect(paths).toEqual(expect.arrayContaining(['context.ip', 'context.domain', 'context.time', 'context.authn.methods', 'context.authn.phishing_resistant', 'context.authn']));
     expect(t.decisionPoint.calls).toHaveLength(0);
   });
 });

@@ -75,6 +75,9 @@ export const reservedContextSchema = z.object({
   user_agent: z.string().max(4096).optional(),
   method: z.string().max(32).regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, { error: 'must be an HTTP method token' }).optional(),
   path: z.string().max(8192).optional(),
+  // The host the request is for (threat-listed domains match it); Unicode names are accepted and
+  // compared in their punycode form. The engine checks each label.
+  domain: z.string().max(253).regex(/^[\p{L}\p{N}\p{M}_.-]+$/u, { error: 'must be a domain name (no scheme, port or path)' }).refine((value) => isIP(value) === 0, { error: 'must be a domain name, not an IP address (use ip)' }).optional(),
   time: isoTime.optional(),
   authn: z
     .strictObject({

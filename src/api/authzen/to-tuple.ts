@@ -1,6 +1,6 @@
 // AuthZEN request → NIST tuple (AccessRequest). Subject, action and resource map one to one; the
 // request context passes through to Cedar except for Tenet's reserved members (device_id, ip,
-// user_agent, method, path, time, authn), which are lifted into the tuple's device, environment
+// user_agent, method, path, domain, time, authn), which are lifted into the tuple's device, environment
 // and authentication fields so the trust algorithm can use them. Documented in docs/authzen.md.
 import type { ErrorIssue } from '../../errors.js';
 import type { AccessRequest, Authentication, Environment, RequestAction, RequestEntity } from '../../engine/tuple.js';
@@ -45,6 +45,7 @@ export function toAccessRequest(input: EvaluationInput, contextPath: string): Tu
     userAgent: lifted.user_agent,
     method: lifted.method,
     path: lifted.path,
+    domain: lifted.domain,
   });
   const authn: Authentication | undefined =
     lifted.authn === undefined

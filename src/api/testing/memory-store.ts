@@ -10,6 +10,10 @@ import type { ApiTokenRecord, SessionStore, Store, ThreatIndicator } from '../..
 import { openConnection } from '../../store/sqlite/connection.js';
 import { SqliteDeviceIdentityStore } from '../../store/sqlite/device-identity-store.js';
 import { SqlitePasskeyStore } from '../../store/sqlite/passkey-store.js';
+import { SqliteSubjectSignalStore } from '../../store/sqlite/subject-signal-store.js';
+import { SqliteThreatFeedStateStore } from '../../store/sqlite/threat-intel-store.js';
+import { SqliteSsfReceiverStore } from '../../store/sqlite/ssf-receiver-store.js';
+import { SqliteSsfTransmitterStore } from '../../store/sqlite/ssf-transmitter-store.js';
 import { migrate } from '../../store/sqlite/migrate.js';
 
 const key = (ref: EntityRef): string => `${ref.type}::${JSON.stringify(ref.id)}`;
@@ -120,6 +124,10 @@ export function memoryStore(): MemoryStore {
     deviceIdentity: new SqliteDeviceIdentityStore(migratedMemoryDatabase()),
     // Passkeys likewise run on the real adapter (the passkey contract), on their own private database.
     passkeys: new SqlitePasskeyStore(migratedMemoryDatabase()),
+    subjectSignals: new SqliteSubjectSignalStore(migratedMemoryDatabase()),
+    threatFeeds: new SqliteThreatFeedStateStore(migratedMemoryDatabase()),
+    ssfReceiver: new SqliteSsfReceiverStore(migratedMemoryDatabase()),
+    ssfTransmitter: new SqliteSsfTransmitterStore(migratedMemoryDatabase()),
     settings: {
       get: async (name) => settings.get(name),
       put: async (name, value) => {

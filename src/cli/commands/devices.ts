@@ -1,66 +1,14 @@
-// `tenet devices …`: device administration through a running Tenet's admin API (not the store
-// directly: revoking must reach the running server's certificate checks and decision caches at
-// once). The API address defaults to the config's `listen`; the admin token comes from
-// --token-file or TENET_ADMIN_TOKEN, never from a command-line argument (it would show in `ps`).
-import { readFileSync } from 'node:fs';
+// `tenet devices …`: device administration through a running Tenet's admin API
+// (src/cli/admin-api-client.ts: revoking must reach the running server's certificate checks and
+// decision caches at once).
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.js';
-import { TenetError } from '../../errors.js';
+import { parseEntityRefText } from '../../signals/entity-ref-text.js';
+import { call, withApi, type ApiOptions } from '../admin-api-client.js';
 import { printJson, runCommand } from '../output.js';
-
-interface ApiOptions {
-  readonly config?: string;
-  readonly api?: string;
-  readonly tokenFile?: string;
-}
-
-function apiBase(options: ApiOptions): string {
-  if (options.api !== undefined) return options.api.replace(/\/+$/, '');
-  if (options.config === undefined) throw new TenetError('TENET_ERR_CONFIG_MISSING', 'give --api URL or -c tenet.yaml (its `listen` address is used)');
-  const { config } = loadConfig(options.config);
-  const scheme = config.api.tls === undefined ? 'http' : 'https';
-  return config.api.publicUrl?.replace(/\/+$/, '') ?? `${scheme}://${config.listen}`;
-}
-
-function adminToken(options: ApiOptions): string | undefined {
-  if (options.tokenFile !== undefined) return readFileSync(options.tokenFile, 'utf8').trim();
-  return process.env['TENET_ADMIN_TOKEN'];
-}
-
-async function call(options: ApiOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-  const token = adminToken(options);
-  const url = `${apiBase(options)}/admin/v1${path}`;
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method,
-      headers: { accept: 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch (error) {
-    throw new TenetError('TENET_ERR_REQUEST_UNREACHABLE', `cannot reach the Tenet API at ${url}: ${(error as Error).message}`);
-  }
-  const text = await response.text();
-  const json: unknown = text === '' ? undefined : JSON.parse(text);
-  if (!response.ok) {
-    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-    const code = error?.code?.startsWith('TENET_ERR_') === true ? (error.code as `TENET_ERR_REQUEST_${string}`) : 'TENET_ERR_REQUEST_FAILED';
-    throw new TenetError(code, `${method} ${path}: ${response.status} ${error?.message ?? text.slice(0, 200)}`);
-  }
-  return json;
-}
 
 /** `User::"alice"` or `alice` (then the type is User). */
 function ownerRef(text: string): { type: string; id: string } {
-  const match = /^([A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)::"((?:[^"\\]|\\.)*)"$/.exec(text);
-  return match === null ? { type: 'User', id: text } : { type: match[1] ?? 'User', id: JSON.parse(`"${match[2] ?? ''}"`) as string };
-}
-
-function withApi(command: Command): Command {
-  return command
-    .option('-c, --config <file>', 'tenet.yaml (the API address is api.publicUrl, else `listen`)')
-    .option('--api <url>', 'Tenet API base URL, e.g. http://127.0.0.1:8180')
-    .option('--token-file <file>', 'file holding an admin-scope API token (default: $TENET_ADMIN_TOKEN)');
+  return parseEntityRefText(text) ?? { type: 'User', id: text };
 }
 
 export function registerDeviceCommands(program: Command): void {

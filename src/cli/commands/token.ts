@@ -8,7 +8,7 @@ import type { ApiScope } from '../../store/ports.js';
 import { withStore } from '../with-store.js';
 import { EXIT_FAILED, printJson, runCommand } from '../output.js';
 
-const SCOPES: readonly ApiScope[] = ['pdp', 'admin'];
+const SCOPES: readonly ApiScope[] = ['pdp', 'admin', 'ssf'];
 
 /** Hex SHA-256 of a token, as stored and as written in `api.tokens[].sha256`. */
 export function tokenHash(token: string): string {
@@ -23,7 +23,7 @@ export function registerTokenCommands(program: Command): void {
     .description('create a token and print it once')
     .requiredOption('-c, --config <file>', 'path of tenet.yaml')
     .requiredOption('-n, --name <name>', 'who uses it (shown as the caller in the decision log)')
-    .option('--scopes <list>', 'comma-separated: pdp, admin', 'pdp')
+    .option('--scopes <list>', 'comma-separated: pdp, admin, ssf', 'pdp')
     .action((options: { config: string; name: string; scopes: string }) =>
       withStore(options.config, async (store) => {
         const scopes = parseScopes(options.scopes);

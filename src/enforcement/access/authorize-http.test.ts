@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FakeDecisionPoint } from '../../api/testing/fake-decision-point.js';
 import type { RouteConfig } from '../../config/enforcement-schema.js';
 import type { SessionRecord } from '../../sessions/session.js';
-import { createHttpAccess, type HttpAccessDeps, type VerdictCache } from './authorize-http.js';
+import { createHttpAccess, type CachedVerdict, type HttpAccessDeps, type VerdictCache } from './authorize-http.js';
 import type { BearerAuthenticator, HttpRequestFacts } from './http-access.js';
 import { AssertionSigner } from './identity-assertion.js';
 import { RouteTable } from './route-table.js';
-import { sessionTag } from '../../sessions/decision-cache.js';
+import { DecisionCache, ipTag, sessionTag, subjectTag } from '../../sessions/decision-cache.js';
 
 const routes: RouteConfig[] = [
   {
@@ -109,7 +109,7 @@ describe('createHttpAccess', () => {
       subject: { type: 'User', id: 'alice', properties: { department: 'eng' }, parents: [{ type: 'Group', id: 'employees' }] },
       action: { name: 'read' },
       resource: { type: 'App', id: 'allow-wiki' },
-      environment: { ip: '192.0.2.7', method: 'GET', path: '/page', userAgent: 'test' },
+      environment: { ip: '192.0.2.7', method: 'GET', path: '/page', userAgent: 'test', domain: 'wiki.test' },
       authn: { methods: ['pwd'], phishingResistant: false },
     });
   });
@@ -123,7 +123,8 @@ describe('createHttpAccess', () => {
     expect(second.headers).toEqual(first.headers);
     expect(decisionPoint.calls).toHaveLength(1);
     const entry = [...cache.entries.values()][0]!;
-    expect(entry.tags).toEqual([sessionTag(session.id)]);
+    // Tagged with every signal the decision used: session, subject, client address (no device here).
+    expect(entry.tags).toEqual([sessionTag(session.id), subjectTag(session.identity.subject), ipTag(facts().clientIp)]);
     expect(entry.ttl).toBeLessThanOrEqual(90);
 
     await access.authorize(facts({ clientIp: '192.0.2.8' }), 'proxy');
@@ -197,5 +198,47 @@ describe('createHttpAccess', () => {
     const second = await again.authorize(facts(), 'proxy');
     if (first.kind !== 'allow' || second.kind !== 'allow') throw new Error('expected allow');
     expect(decodeJwt(first.headers['X-Tenet-Assertion']!).jti).not.toBe(decodeJwt(second.headers['X-Tenet-Assertion']!).jti);
+  });
+
+  it('recheck decides afresh past a cached allow, replaces the cached entry, and names the subject and device on allow', async () => {
+    const { access, decisionPoint } = setup({ cache: new DecisionCache<CachedVerdict>(10) });
+    const first = await access.authorize(facts(), 'proxy');
+    expect(first.kind === 'allow' && first.subject).toEqual({ type: 'User', id: 'alice' });
+    expect((await access.authorize(facts(), 'proxy')).kind === 'allow').toBe(true);
+    expect(decisionPoint.calls).toHaveLength(1);
+    const again = await access.recheck(facts(), 'proxy');
+    expect(decisionPoint.calls).toHaveLength(2);
+    expect(again.kind === 'allow' && !again.cached && again.decision.id !== (first.kind === 'allow' ? first.decision.id : '')).toBe(true);
+    // The fresh decision is what the cache serves now.
+    const served = await access.authorize(facts(), 'proxy');
+    expect(served.kind === 'allow' && served.cached && served.decision.id).toBe(again.kind === 'allow' ? again.decision.id : 'none');
+  });
+
+  it('does not cache, nor share, a decision that was in flight while its session was invalidated', async () => {
+    const cache = new DecisionCache<CachedVerdict>(10);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { access, decisionPoint } = setup({ cache });
+    const decide = decisionPoint.decide.bind(decisionPoint);
+    let held = true;
+    decisionPoint.decide = async (request, meta) => {
+      if (held) {
+        held = false;
+        await gate;
+      }
+      return decide(request, meta);
+    };
+    const inFlight = access.authorize(facts(), 'proxy');
+    await new Promise((resolve) => setImmediate(resolve));
+    cache.invalidate(sessionTag(session.id));
+    // A request after the invalidation does not join the older decision: it gets its own.
+    const after = await access.authorize(facts(), 'proxy');
+    release();
+    const before = await inFlight;
+    expect(decisionPoint.calls).toHaveLength(2);
+    expect(before.kind === 'allow' && after.kind === 'allow' && before.decision.id !== after.decision.id).toBe(true);
+    // What the cache serves is the decision made after the invalidation.
+    const served = await access.authorize(facts(), 'proxy');
+    expect(served.kind === 'allow' && served.decision.id).toBe(after.kind === 'allow' ? after.decision.id : 'none');
   });
 });

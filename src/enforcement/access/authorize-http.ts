@@ -1,14 +1,16 @@
 // authorizeHttp: the one decision pipeline behind the proxy, forward-auth and ext_authz. Its steps
 // read as a table (matchRoute → mapAction → establishDevice → establishSubject → cached? →
 // buildTuple → decide → verdict); each PEP only translates its protocol to HttpRequestFacts and
-// the Verdict back.
+// the Verdict back. Cached decisions are tagged with every signal they were made with (session,
+// subject, device, client address) so that continuous verification can drop exactly those, and
+// `recheck` runs the pipeline again for a live connection's original facts without the cache.
 import type { Decision } from '../../engine/decision.js';
 import type { AccessRequest, Authentication, EntityRef } from '../../engine/tuple.js';
 import type { DecisionPoint } from '../../pdp/decision-point.js';
 import type { RouteConfig } from '../../config/enforcement-schema.js';
 import type { SessionIdentity, SessionRecord } from '../../sessions/session.js';
 import { sha256Hex } from '../../sessions/sessions.js';
-import { deviceTag, sessionTag } from '../../sessions/decision-cache.js';
+import { deviceTag, ipTag, sessionTag, subjectTag } from '../../sessions/decision-cache.js';
 import { establishDevice } from './establish-device.js';
 import type { BearerAuthenticator, DeviceCertificateVerifier, HttpAccess, HttpRequestFacts, UpstreamHeaders, Verdict } from './http-access.js';
 import { ASSERTION_LIFETIME_SECONDS, type AssertionSigner } from './identity-assertion.js';
@@ -24,8 +26,10 @@ export interface SessionLookup {
 /** What the pipeline needs from the decision cache (src/sessions/decision-cache.ts). */
 export interface VerdictCache {
   get(key: string): CachedVerdict | undefined;
-  /** `tags` name the signals the value depends on (sessionTag, deviceTag), for invalidation. */
-  set(key: string, value: CachedVerdict, ttlSeconds: number, tags?: readonly string[]): void;
+  /** `tags` name the signals the value depends on (sessionTag, subjectTag, deviceTag, ipTag), for invalidation; `decidedSince` is generation() read before deciding. */
+  set(key: string, value: CachedVerdict, ttlSeconds: number, tags?: readonly string[], decidedSince?: number): void;
+  /** Counts invalidations: a decision in flight while its signals were invalidated is not stored. */
+  generation?(): number;
 }
 
 export type CachedVerdict = CachedAllow | CachedDecision;
@@ -68,56 +72,81 @@ interface Subject {
   readonly deviceId: string | undefined;
 }
 
-export function createHttpAccess(deps: HttpAccessDeps): HttpAccess {
+/** The pipeline, plus a fresh decision for facts already admitted once (continuous verification). */
+export interface RecheckingHttpAccess extends HttpAccess {
+  /**
+   * The verdict for `facts` decided now: no cached decision is served and no decision in flight is
+   * shared (either may predate the signal change that prompted the re-check). The fresh decision
+   * replaces any cached one and is logged like any other.
+   */
+  recheck(facts: HttpRequestFacts, pep: 'proxy' | 'forward-auth' | 'ext-authz'): Promise<Verdict>;
+}
+
+export function createHttpAccess(deps: HttpAccessDeps): RecheckingHttpAccess {
   const now = () => (deps.clock ?? (() => new Date()))();
   // Decisions being made, by cache key: identical requests that miss the cache together (a page's
   // assets when its cached allow expires) share one decision and one log record instead of each
   // asking the PDP. They arrived while it was being made, so it is as fresh as their own would be.
-  const inFlight = new Map<string, Promise<{ readonly verdict: Verdict; readonly shared: CachedVerdict }>>();
+  // Only decisions begun since the last invalidation are shared: one begun before a signal changed
+  // was made on the old state.
+  const inFlight = new Map<string, { readonly since: number | undefined; readonly deciding: Promise<{ readonly verdict: Verdict; readonly shared: CachedVerdict }> }>();
+  const authorize = async (facts: HttpRequestFacts, pep: 'proxy' | 'forward-auth' | 'ext-authz', fresh: boolean): Promise<Verdict> => {
+    // Read before the session is resumed and the decision made: a signal change after this point
+    // keeps the decision out of the cache (see DecisionCache.set).
+    const since = deps.cache.generation?.();
+    const browser = isBrowser(facts);
+    const route = deps.routes.match(facts.host, facts.path);
+    if (route === undefined) return { kind: 'no-route', browser };
+    const routeBrowser = browser && !route.api;
+    const action = route.actions[facts.method.toUpperCase()];
+    if (action === undefined) return { kind: 'method-not-allowed', route, browser: routeBrowser };
+
+    // Before the session: signing in would not help a request from a device the route refuses.
+    const device = establishDevice(route, facts.clientCertificate, deps.deviceCertificates);
+    if (device.kind === 'refused') return { kind: 'device-required', route, problem: device.problem, browser: routeBrowser };
+    const deviceId = device.kind === 'device' ? device.deviceId : undefined;
+
+    const established = await establishSubject(facts, deps, deviceId);
+    if (!established.ok) {
+      return { kind: 'unauthenticated', route, browser: routeBrowser, problem: established.problem, loginUrl: loginUrl(deps.publicUrl, returnUrl(facts)) };
+    }
+    const subject = established.subject;
+
+    // The policy version is part of the key, so a reload never serves a decision of the old
+    // policy set; the device id is, so a certificate that stops verifying (revoked, expired)
+    // leads to another key, never to the allow cached while it was valid.
+    const cacheKey = [subject.cacheKey, route.name, action, facts.clientIp, deviceId ?? '', deps.decisionPoint.policyVersion()].join('\u0000');
+    if (fresh) {
+      const decision = await deps.decisionPoint.decide(buildTuple(route, action, subject, facts, now()), { pep, caller: route.name });
+      const verdict = await verdictFor(decision, route, subject, facts, routeBrowser, deps, false, undefined);
+      remember(deps, cacheKey, verdict, decision, subject, facts.clientIp, now().getTime(), since);
+      return verdict;
+    }
+    const cached = deps.cache.get(cacheKey);
+    if (cached !== undefined) return verdictFor(cached.decision, route, subject, facts, routeBrowser, deps, true, 'headers' in cached ? cached.headers : undefined);
+
+    const pending = inFlight.get(cacheKey);
+    if (pending !== undefined && pending.since === since) {
+      const { shared } = await pending.deciding;
+      return verdictFor(shared.decision, route, subject, facts, routeBrowser, deps, true, 'headers' in shared ? shared.headers : undefined);
+    }
+    const deciding = (async () => {
+      const decision = await deps.decisionPoint.decide(buildTuple(route, action, subject, facts, now()), { pep, caller: route.name });
+      const verdict = await verdictFor(decision, route, subject, facts, routeBrowser, deps, false, undefined);
+      return { verdict, shared: remember(deps, cacheKey, verdict, decision, subject, facts.clientIp, now().getTime(), since) };
+    })();
+    const flight = { since, deciding };
+    inFlight.set(cacheKey, flight);
+    try {
+      return (await deciding).verdict;
+    } finally {
+      // A newer decision for the same key may have taken the slot; only this one's is removed.
+      if (inFlight.get(cacheKey) === flight) inFlight.delete(cacheKey);
+    }
+  };
   return {
-    async authorize(facts, pep) {
-      const browser = isBrowser(facts);
-      const route = deps.routes.match(facts.host, facts.path);
-      if (route === undefined) return { kind: 'no-route', browser };
-      const routeBrowser = browser && !route.api;
-      const action = route.actions[facts.method.toUpperCase()];
-      if (action === undefined) return { kind: 'method-not-allowed', route, browser: routeBrowser };
-
-      // Before the session: signing in would not help a request from a device the route refuses.
-      const device = establishDevice(route, facts.clientCertificate, deps.deviceCertificates);
-      if (device.kind === 'refused') return { kind: 'device-required', route, problem: device.problem, browser: routeBrowser };
-      const deviceId = device.kind === 'device' ? device.deviceId : undefined;
-
-      const established = await establishSubject(facts, deps, deviceId);
-      if (!established.ok) {
-        return { kind: 'unauthenticated', route, browser: routeBrowser, problem: established.problem, loginUrl: loginUrl(deps.publicUrl, returnUrl(facts)) };
-      }
-      const subject = established.subject;
-
-      // The policy version is part of the key, so a reload never serves a decision of the old
-      // policy set; the device id is, so a certificate that stops verifying (revoked, expired)
-      // leads to another key, never to the allow cached while it was valid.
-      const cacheKey = [subject.cacheKey, route.name, action, facts.clientIp, deviceId ?? '', deps.decisionPoint.policyVersion()].join('\u0000');
-      const cached = deps.cache.get(cacheKey);
-      if (cached !== undefined) return verdictFor(cached.decision, route, subject, facts, routeBrowser, deps, true, 'headers' in cached ? cached.headers : undefined);
-
-      const pending = inFlight.get(cacheKey);
-      if (pending !== undefined) {
-        const { shared } = await pending;
-        return verdictFor(shared.decision, route, subject, facts, routeBrowser, deps, true, 'headers' in shared ? shared.headers : undefined);
-      }
-      const deciding = (async () => {
-        const decision = await deps.decisionPoint.decide(buildTuple(route, action, subject, facts, now()), { pep, caller: route.name });
-        const verdict = await verdictFor(decision, route, subject, facts, routeBrowser, deps, false, undefined);
-        return { verdict, shared: remember(deps, cacheKey, verdict, decision, subject, now().getTime()) };
-      })();
-      inFlight.set(cacheKey, deciding);
-      try {
-        return (await deciding).verdict;
-      } finally {
-        inFlight.delete(cacheKey);
-      }
-    },
+    authorize: (facts, pep) => authorize(facts, pep, false),
+    recheck: (facts, pep) => authorize(facts, pep, true),
   };
 }
 
@@ -157,6 +186,7 @@ export function buildTuple(route: RouteConfig, action: string, subject: Subject,
       method: facts.method.toUpperCase(),
       path: pathWithoutQuery(facts.path),
       ...(facts.userAgent === undefined ? {} : { userAgent: facts.userAgent }),
+      ...(facts.host === '' ? {} : { domain: facts.host.replace(/:\d+$/, '') }),
     },
     authn: subject.authn,
   };
@@ -175,7 +205,7 @@ async function verdictFor(
   switch (decision.outcome) {
     case 'allow': {
       const headers = cachedHeaders ?? (await upstreamHeaders(route, subject, facts, decision, deps)).headers;
-      return { kind: 'allow', route, decision, session: subject.session, headers, cached };
+      return { kind: 'allow', route, decision, session: subject.session, subject: subject.identity.subject, ...(subject.deviceId === undefined ? {} : { deviceId: subject.deviceId }), headers, cached };
     }
     case 'step-up': {
       const requirement = decision.obligations.stepUp ?? { phishingResistant: false, maxAgeSeconds: 0 };
@@ -216,14 +246,20 @@ async function upstreamHeaders(route: RouteConfig, subject: Subject, facts: Http
 }
 
 /** Caches the decision for as long as its obligations allow (not at all for cacheTtl 0); returns what was (or would be) cached. */
-function remember(deps: HttpAccessDeps, key: string, verdict: Verdict, decision: Decision, subject: Subject, nowMs: number): CachedVerdict {
-  // Tagged with what the decision depended on, so revoking the session or a change to the device
-  // (revoked, quarantined, new posture) drops it at once.
+function remember(deps: HttpAccessDeps, key: string, verdict: Verdict, decision: Decision, subject: Subject, clientIp: string, nowMs: number, decidedSince: number | undefined): CachedVerdict {
+  // Tagged with what the decision depended on, so revoking the session, a change to the subject
+  // (disabled, groups, risk), to the device (revoked, quarantined, new posture) or to the client
+  // address (now on a threat list) drops it at once.
   const sessionId = subject.session?.id;
-  const tags = [...(sessionId === undefined ? [] : [sessionTag(sessionId)]), ...(subject.deviceId === undefined ? [] : [deviceTag(subject.deviceId)])];
+  const tags = [
+    ...(sessionId === undefined ? [] : [sessionTag(sessionId)]),
+    subjectTag(subject.identity.subject),
+    ...(subject.deviceId === undefined ? [] : [deviceTag(subject.deviceId)]),
+    ipTag(clientIp),
+  ];
   const entry: CachedVerdict = verdict.kind === 'allow' ? { decision, headers: verdict.headers, assertionExpiresAtMs: nowMs + ASSERTION_LIFETIME_SECONDS * 1000 } : { decision };
   const ttl = verdict.kind === 'allow' ? Math.min(decision.obligations.cacheTtlSeconds, ASSERTION_LIFETIME_SECONDS - ASSERTION_REUSE_MARGIN_SECONDS) : decision.obligations.cacheTtlSeconds;
-  if (ttl > 0) deps.cache.set(key, entry, ttl, tags);
+  if (ttl > 0) deps.cache.set(key, entry, ttl, tags, decidedSince);
   return entry;
 }
 

@@ -3,7 +3,7 @@
 // `authorizeHttp`, and renders the Verdict in its protocol. Nothing else decides.
 import type { Decision } from '../../engine/decision.js';
 import type { RouteConfig } from '../../config/enforcement-schema.js';
-import type { Authentication } from '../../engine/tuple.js';
+import type { Authentication, EntityRef } from '../../engine/tuple.js';
 import type { SessionIdentity, SessionRecord } from '../../sessions/session.js';
 
 /** What the PEP knows about one request. Every field comes from the connection or from a trusted proxy, never from a client-supplied identity header. */
@@ -62,7 +62,17 @@ export type UpstreamHeaders = Readonly<Record<string, string>>;
 
 export type Verdict =
   /** Forward the request; `headers` replace any client-sent header of the same name. */
-  | { readonly kind: 'allow'; readonly route: RouteConfig; readonly decision: Decision; readonly session: SessionRecord | undefined; readonly headers: UpstreamHeaders; readonly cached: boolean }
+  | {
+      readonly kind: 'allow';
+      readonly route: RouteConfig;
+      readonly decision: Decision;
+      readonly session: SessionRecord | undefined;
+      /** The principal allowed and the device named (authorizeHttp sets both): what a live connection is re-checked for when they change. */
+      readonly subject?: EntityRef;
+      readonly deviceId?: string;
+      readonly headers: UpstreamHeaders;
+      readonly cached: boolean;
+    }
   /** No usable session: browsers go to `loginUrl`, API clients get 401. */
   | { readonly kind: 'unauthenticated'; readonly route: RouteConfig; readonly loginUrl: string; readonly browser: boolean; readonly problem: string }
   /** Allowed after stronger authentication: browsers go to `stepUpUrl`, API clients get 401 with the requirement. */

@@ -1,12 +1,15 @@
 // Forwards an allowed WebSocket upgrade (RFC 6455 §4): the same upgrade request, cleaned like any
 // forwarded request, goes to the upstream over its own connection; on 101 the two sockets are
-// spliced and the pair is registered in LiveConnections under the session, so revoking the
-// session cuts it. An upstream that refuses the upgrade has its answer relayed and both closed.
+// spliced and the pair is registered in LiveConnections with what it was admitted with (session,
+// subject, device, client address, the decision, a re-check closure), so revoking the session cuts
+// it and a changed signal re-checks it. An upstream that refuses the upgrade has its answer relayed
+// and both closed.
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import type { LiveConnections } from './live-connections.js';
+import type { HttpRequestFacts, Verdict } from '../access/http-access.js';
+import type { LiveConnection, LiveConnections, RecheckResult } from './live-connections.js';
 import type { ProxyProblem } from './proxy-answers.js';
 import { downstreamResponseHeaders } from './upstream-headers.js';
 import type { UpstreamTarget } from './upstream-agents.js';
@@ -22,10 +25,42 @@ export interface UpgradeOptions {
   readonly headers: OutgoingHttpHeaders;
   readonly timeoutMs: number;
   readonly connections: LiveConnections;
-  readonly sessionId: string | undefined;
-  readonly route: string;
+  /** What the connection was admitted with (see admittedConnection). */
+  readonly admitted: Admitted;
   /** Writes the proxy's own problem on the client socket and closes it. */
   answer(problem: ProxyProblem): void;
+}
+
+/** A live connection's registration, without the socket-closing part forwardUpgrade adds. */
+export type Admitted = Omit<LiveConnection, 'close'>;
+
+/**
+ * What an allowed upgrade is registered with: the verdict's session, subject, device and decision
+ * (its reevaluateAfterSeconds sets the periodic re-check), the client address, and — when the
+ * proxy can decide afresh — a re-check of these very facts.
+ */
+export function admittedConnection(verdict: Extract<Verdict, { kind: 'allow' }>, facts: HttpRequestFacts, recheck: ((facts: HttpRequestFacts) => Promise<Verdict>) | undefined): Admitted {
+  return {
+    sessionId: verdict.session?.id,
+    route: verdict.route.name,
+    ...(verdict.subject === undefined ? {} : { subject: verdict.subject }),
+    ...(verdict.deviceId === undefined ? {} : { deviceId: verdict.deviceId }),
+    clientIp: facts.clientIp,
+    decisionId: verdict.decision.id,
+    reevaluateAfterSeconds: verdict.decision.obligations.reevaluateAfterSeconds,
+    ...(recheck === undefined ? {} : { recheck: async () => recheckResult(await recheck(facts)) }),
+  };
+}
+
+/** A verdict as a re-check's conclusion: only allow keeps the connection. */
+export function recheckResult(verdict: Verdict): RecheckResult {
+  const decisionId = 'decision' in verdict ? verdict.decision.id : undefined;
+  const detail = verdict.kind === 'deny' ? verdict.decision.reasons.find((reason) => reason.effect === 'deny')?.message : verdict.kind === 'unauthenticated' || verdict.kind === 'device-required' ? verdict.problem : undefined;
+  return {
+    allowed: verdict.kind === 'allow',
+    reason: detail === undefined ? verdict.kind : `${verdict.kind}: ${detail}`,
+    ...(decisionId === undefined ? {} : { decisionId }),
+  };
 }
 
 export interface UpgradeResult {
@@ -95,7 +130,7 @@ export function forwardUpgrade(options: UpgradeOptions): Promise<UpgradeResult> 
         socket.destroy();
         upstreamSocket.destroy();
       };
-      const forget = options.connections.add({ sessionId: options.sessionId, route: options.route, close });
+      const forget = options.connections.add({ ...options.admitted, close });
       const end = (): void => {
         forget();
         close();

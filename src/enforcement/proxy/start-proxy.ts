@@ -14,7 +14,7 @@ import type { HttpAccess, HttpRequestFacts, Verdict } from '../access/http-acces
 import { logAccess, type AccessLogEntry } from './access-log.js';
 import { ConfiguredIdentityHeaders } from './configured-identity-headers.js';
 import { forwardRequest } from './forward-request.js';
-import { forwardUpgrade } from './forward-upgrade.js';
+import { admittedConnection, forwardUpgrade } from './forward-upgrade.js';
 import { listenOn, parseListen } from './listen.js';
 import { LiveConnections } from './live-connections.js';
 import { problemAnswer, rawResponse, writeAnswer, type Answer, type ProxyProblem } from './proxy-answers.js';
@@ -45,6 +45,10 @@ export interface ProxyDeps {
   /** Every configured route, read per request: their `headers` names are stripped from all client requests. Without it only the matched route's names are. */
   readonly routes?: () => readonly RouteConfig[];
   readonly logger: Logger;
+  /** Registry of upgraded connections (continuous verification watches it); a private one when absent. */
+  readonly connections?: LiveConnections;
+  /** Decides a live connection's original facts afresh, bypassing the decision cache; absent: connections cannot be re-checked. */
+  readonly recheck?: (facts: HttpRequestFacts) => Promise<Verdict>;
 }
 
 export interface RunningProxy {
@@ -68,7 +72,7 @@ export async function startProxy(deps: ProxyDeps): Promise<RunningProxy> {
   // Validates proxy.trustedProxies now, so a bad entry stops the start instead of failing requests.
   const isTrusted = trustedPeers(config.trustedProxies);
   const agents = new UpstreamAgents(deps.upstreamCa ?? (() => undefined));
-  const connections = new LiveConnections();
+  const connections = deps.connections ?? new LiveConnections();
   const identityHeaders = new ConfiguredIdentityHeaders(config.assertionHeader, deps.routes, config.clientCertificateHeader);
   const sessionCookieName = deps.sessionCookieName ?? DEFAULT_SESSION_COOKIE;
   const bodyLimit = config.limits.bodyBytes;
@@ -184,8 +188,7 @@ export async function startProxy(deps: ProxyDeps): Promise<RunningProxy> {
       headers: headersFor(req, facts, verdict, target, 'websocket'),
       timeoutMs: durationSeconds(verdict.route.timeout) * 1000,
       connections,
-      sessionId: verdict.session?.id,
-      route: verdict.route.name,
+      admitted: admittedConnection(verdict, facts, deps.recheck),
       answer: (name) => void problem(name, verdict.decision.id),
     });
     log.upstreamMs = result.upstreamMs;

@@ -11,6 +11,7 @@ import { authnMissing } from './authn-missing.js';
 import { authnNotPhishingResistant } from './authn-not-phishing-resistant.js';
 import { authnSingleFactor } from './authn-single-factor.js';
 import { authnStale } from './authn-stale.js';
+import { behaviourDenialBurst, behaviourImpossibleTravel, behaviourNewDevice, behaviourRequestRate, behaviourUnusualHour } from './behaviour-factor.js';
 import type { RiskCriterion } from './criterion.js';
 import { deviceNotCompliant } from './device-not-compliant.js';
 import { deviceNotOwnedBySubject } from './device-not-owned-by-subject.js';
@@ -21,6 +22,7 @@ import { deviceUnknown } from './device-unknown.js';
 import { deviceUnmanaged } from './device-unmanaged.js';
 import { ipThreatListed } from './ip-threat-listed.js';
 import { subjectDisabled } from './subject-disabled.js';
+import { subjectRiskReported } from './subject-risk-reported.js';
 import { subjectUnknown } from './subject-unknown.js';
 
 const settings = DEFAULT_ENGINE_SETTINGS;
@@ -89,7 +91,41 @@ const CASES: Record<string, Case> = {
     applies: [[request({ environment: { ip: '203.0.113.5' } }), snapshot({ threats: [BOTNET, { ...BOTNET, category: 'tor-exit' }, BOTNET] }), '203.0.113.5 is on a threat list (botnet, tor-exit)']],
     passes: [],
   },
+  'subject-risk-reported': {
+    criterion: subjectRiskReported,
+    applies: [
+      [request(), snapshot({ subjectRisk: [{ factor: 'subject-risk-reported', level: 'high', source: 'ssf:idp', reason: 'leaked credentials' }, { factor: 'subject-risk-reported', level: 'medium', source: 'ssf:edr', reason: 'odd login' }] }), 'ssf:idp reports high risk: leaked credentials'],
+    ],
+    passes: [[request(), snapshot({ subjectRisk: [{ factor: 'subject-risk-reported', level: 'low', source: 'ssf:idp', reason: 'cleared' }] })]],
+  },
+  ...behaviourCases(),
 };
+
+function behaviourCases(): Record<string, Case> {
+  const criteria = { 'behaviour-new-device': behaviourNewDevice, 'behaviour-impossible-travel': behaviourImpossibleTravel, 'behaviour-unusual-hour': behaviourUnusualHour, 'behaviour-denial-burst': behaviourDenialBurst, 'behaviour-request-rate': behaviourRequestRate } as const;
+  return Object.fromEntries(
+    Object.entries(criteria).map(([name, criterion]) => [
+      name,
+      {
+        criterion,
+        applies: [[request(), snapshot({ subjectRisk: [{ factor: name as RiskFactorName, source: 'behaviour', reason: `evidence for ${name}` }] }), `evidence for ${name}`]],
+        // Another factor's signal does not raise this one.
+        passes: [[request(), snapshot({ subjectRisk: [{ factor: name === 'behaviour-new-device' ? 'behaviour-unusual-hour' : 'behaviour-new-device', source: 'behaviour', reason: 'other' }] })]],
+      } satisfies Case,
+    ]),
+  );
+}
+
+describe('subject-risk-reported scaling', () => {
+  const reported = (level: 'low' | 'medium' | 'high') => snapshot({ subjectRisk: [{ factor: 'subject-risk-reported', level, source: 'ssf:idp', reason: '' }] });
+  it('weighs high fully, medium half, and does not list low', () => {
+    expect(subjectRiskReported(request(), reported('high'), settings)).toEqual({ name: 'subject-risk-reported', weight: 60, explanation: 'ssf:idp reports high risk' });
+    expect(subjectRiskReported(request(), reported('medium'), settings)).toEqual({ name: 'subject-risk-reported', weight: 30, explanation: 'ssf:idp reports medium risk' });
+    expect(subjectRiskReported(request(), reported('low'), settings)).toBeUndefined();
+    const weights = { ...settings.riskWeights, 'subject-risk-reported': 45 };
+    expect(subjectRiskReported(request(), reported('medium'), { ...settings, riskWeights: weights })?.weight).toBe(23);
+  });
+});
 
 describe('risk factors', () => {
   it('has one criterion per factor name, each tested here', () => {

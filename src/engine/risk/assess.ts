@@ -9,6 +9,7 @@ import { authnMissing } from './authn-missing.js';
 import { authnNotPhishingResistant } from './authn-not-phishing-resistant.js';
 import { authnSingleFactor } from './authn-single-factor.js';
 import { authnStale } from './authn-stale.js';
+import { behaviourDenialBurst, behaviourImpossibleTravel, behaviourNewDevice, behaviourRequestRate, behaviourUnusualHour } from './behaviour-factor.js';
 import type { RiskCriterion } from './criterion.js';
 import { deviceNotCompliant, failedCheckFactors } from './device-not-compliant.js';
 import { deviceNotOwnedBySubject } from './device-not-owned-by-subject.js';
@@ -19,6 +20,7 @@ import { deviceUnknown } from './device-unknown.js';
 import { deviceUnmanaged } from './device-unmanaged.js';
 import { ipThreatListed } from './ip-threat-listed.js';
 import { subjectDisabled } from './subject-disabled.js';
+import { subjectRiskReported } from './subject-risk-reported.js';
 import { subjectUnknown } from './subject-unknown.js';
 
 /** Every criterion, in the order its factor is listed in decisions. */
@@ -37,6 +39,12 @@ export const RISK_CRITERIA: readonly RiskCriterion[] = [
   authnNotPhishingResistant,
   authnStale,
   ipThreatListed,
+  subjectRiskReported,
+  behaviourImpossibleTravel,
+  behaviourDenialBurst,
+  behaviourRequestRate,
+  behaviourNewDevice,
+  behaviourUnusualHour,
 ];
 
 export function riskLevel(score: number, settings: EngineSettings): RiskLevel {

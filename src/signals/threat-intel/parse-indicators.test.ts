@@ -34,7 +34,7 @@ describe('parseThreatIndicators (text)', () => {
   });
 
   it('reports every bad line with its number and a hint', () => {
-    const error = failure('10.0.0.0/8\n10.1.2.3/8\n\nnot-an-ip\n2001:db8::g\n1.2.3.4 5.6.7.8\n', textOptions);
+    const error = failure('10.0.0.0/8\n10.1.2.3/8\n\nnot an ip!\n2001:db8::g\n1.2.3.4 5.6.7.8\n', textOptions);
     expect(error.code).toBe('TENET_ERR_IMPORT_INVALID');
     expect(error.message).toMatch(/^block\.txt: 4 problems; nothing was imported\./);
     expect(error.issues.map((i) => i.path)).toEqual(['block.txt:2', 'block.txt:4', 'block.txt:5', 'block.txt:6']);

@@ -1,10 +1,12 @@
-// Parses threat-intelligence lists into normalised indicators, all or nothing. Two formats:
-//   text  one IP or CIDR per line; `#` and `;` start comments (so Spamhaus DROP-style
+// Parses threat-intelligence lists into normalised indicators, all or nothing. Formats:
+//   text  one IP, CIDR or domain (`evil.example`, `*.evil.example`; see domain-name.ts) per line; `#` and `;` start comments (so Spamhaus DROP-style
 //         `1.10.16.0/20 ; SBL256894` lines load as is); blank lines ignored. The category comes
 //         from the caller (config or `--category`), since the list does not say.
 //   csv   header row with `indicator` (required), `category` (required unless the caller gives a
 //         default), `expires_at` (optional ISO 8601 with offset); other columns are ignored; `#`
-//         comment lines allowed.
+//         comment lines allowed. The indicator column takes the same values as a text line.
+//   stix  a STIX 2.1 bundle (parse-stix.ts); unsupported objects are skipped and counted — use
+//         parseThreatFeed to get that report, which this function drops.
 // Duplicates: the same network listed twice with the same category and expiry is merged (feeds
 // repeat themselves, e.g. `192.0.2.1` and `192.0.2.1/32`); listed twice with different ones is an
 // error, because which one applies would be arbitrary.
@@ -15,9 +17,10 @@ import { importInvalid } from '../import-error.js';
 import { checkTextSize } from '../json-text.js';
 import { isIsoTimeWithOffset } from '../iso-time.js';
 import { IMPORT_LIMITS } from '../limits.js';
-import { parsePrefix } from './ip-prefix.js';
+import { parseIndicatorValue } from './indicator-value.js';
+import { parseStixBundle, type StixReport } from './parse-stix.js';
 
-export type ThreatFileFormat = 'text' | 'csv';
+export type ThreatFileFormat = 'text' | 'csv' | 'stix';
 
 export interface ParseThreatOptions {
   readonly format: ThreatFileFormat;
@@ -38,15 +41,31 @@ interface Candidate {
 
 /** Parses `text`. Throws TenetError TENET_ERR_IMPORT_INVALID listing every problem. */
 export function parseThreatIndicators(text: string, options: ParseThreatOptions): ThreatIndicator[] {
+  return parseThreatFeed(text, options).indicators;
+}
+
+export interface ThreatFeedParse {
+  readonly indicators: ThreatIndicator[];
+  /** For STIX bundles: what was skipped and why. Absent for text and CSV (which skip nothing). */
+  readonly stix?: StixReport;
+}
+
+/** Like parseThreatIndicators, also returning the STIX skip report. */
+export function parseThreatFeed(text: string, options: ParseThreatOptions): ThreatFeedParse {
   const fileName = options.fileName ?? options.source;
   const optionIssues = checkOptions(options);
   if (optionIssues.length > 0) throw importInvalid(fileName, optionIssues);
+  if (options.format === 'stix') {
+    const parsed = parseStixBundle(text, { source: options.source, defaultCategory: options.category ?? 'malicious', now: options.now, fileName });
+    if (parsed.issues.length > 0) throw importInvalid(fileName, parsed.issues);
+    return { indicators: parsed.indicators, stix: parsed.report };
+  }
 
   const parsed = options.format === 'text' ? parseTextList(text, options, fileName) : parseCsvList(text, options, fileName);
   const merged = mergeDuplicates(parsed.candidates);
   const issues = [...parsed.issues, ...merged.issues];
   if (issues.length > 0) throw importInvalid(fileName, issues);
-  return merged.indicators;
+  return { indicators: merged.indicators };
 }
 
 function checkOptions(options: ParseThreatOptions): ErrorIssue[] {
@@ -72,9 +91,9 @@ function parseTextList(text: string, options: ParseThreatOptions, fileName: stri
     const line = rawLine.replace(/[#;].*$/, '').trim();
     if (line === '') return;
     const where = `${fileName}:${i + 1}`;
-    const prefix = parsePrefix(line);
-    if (!prefix.ok) issues.push(withHint({ path: where, message: prefix.message }, prefix.hint ?? 'one IP or CIDR per line; comments start with # or ;'));
-    else candidates.push({ indicator: { indicator: prefix.prefix.text, category: options.category ?? '', source: options.source, addedAt: options.now.toISOString() }, where });
+    const value = parseIndicatorValue(line);
+    if (!value.ok) issues.push(withHint({ path: where, message: value.message }, value.hint ?? 'one IP, CIDR or domain per line; comments start with # or ;'));
+    else candidates.push({ indicator: { indicator: value.text, category: options.category ?? '', source: options.source, addedAt: options.now.toISOString() }, where });
   });
   return { candidates, issues };
 }
@@ -90,8 +109,8 @@ function parseCsvList(text: string, options: ParseThreatOptions, fileName: strin
   for (const row of table.rows) {
     const where = `${fileName}:${row.line}`;
     const problems: ErrorIssue[] = [];
-    const prefix = parsePrefix(row.cells.get('indicator') ?? '');
-    if (!prefix.ok) problems.push(withHint({ path: where, message: `column indicator: ${prefix.message}` }, prefix.hint));
+    const value = parseIndicatorValue(row.cells.get('indicator') ?? '');
+    if (!value.ok) problems.push(withHint({ path: where, message: `column indicator: ${value.message}` }, value.hint));
 
     const category = (row.cells.get('category') ?? '') || options.category;
     if (category === undefined) problems.push({ path: where, message: 'column category: must not be empty', hint: 'give a category per row or a default from the caller' });
@@ -102,11 +121,11 @@ function parseCsvList(text: string, options: ParseThreatOptions, fileName: strin
       problems.push({ path: where, message: `column expires_at: expected an ISO 8601 time with an offset (2025-12-31T00:00:00Z), got "${expiresAt.slice(0, 80)}"` });
     }
 
-    if (problems.length > 0 || !prefix.ok || category === undefined) {
+    if (problems.length > 0 || !value.ok || category === undefined) {
       issues.push(...problems);
       continue;
     }
-    const base = { indicator: prefix.prefix.text, category, source: options.source, addedAt: options.now.toISOString() };
+    const base = { indicator: value.text, category, source: options.source, addedAt: options.now.toISOString() };
     candidates.push({ indicator: expiresAt === '' ? base : { ...base, expiresAt }, where });
   }
   return { candidates, issues };

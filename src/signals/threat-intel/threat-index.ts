@@ -1,9 +1,12 @@
-// In-memory threat-intelligence index for the PDP: which listed networks cover a request's IP.
-// One prefix trie per address family; a lookup walks at most 32 or 128 bits, never the list.
+// In-memory threat-intelligence index for the PDP: which listed networks cover a request's IP and
+// which listed domains cover the host it is for. One prefix trie per address family (a lookup
+// walks at most 32 or 128 bits) and a suffix map for domains (one probe per label) — never the list.
 import type { ThreatMatch } from '../../engine/signals.js';
 import { TenetError } from '../../errors.js';
 import type { ErrorIssue } from '../../errors.js';
 import type { ThreatIndicator } from '../../store/ports.js';
+import { DomainIndex } from './domain-index.js';
+import { looksLikeAddress, normaliseRequestDomain, parseDomainIndicator } from './domain-name.js';
 import { parseAddress, parsePrefix, toMappedIPv6 } from './ip-prefix.js';
 import { PrefixTrie } from './prefix-trie.js';
 
@@ -19,6 +22,7 @@ const MAPPED_IPV4_PREFIX_BITS = 96;
 export class ThreatIndex {
   readonly #ipv4 = new PrefixTrie<Entry>();
   readonly #ipv6 = new PrefixTrie<Entry>();
+  readonly #domains = new DomainIndex<Entry>();
   #size = 0;
 
   /**
@@ -30,15 +34,19 @@ export class ThreatIndex {
     const issues: ErrorIssue[] = [];
     let index = 0;
     for (const indicator of indicators) {
-      const parsed = parsePrefix(indicator.indicator);
+      const parsed = looksLikeAddress(indicator.indicator) ? parsePrefix(indicator.indicator) : parseDomainIndicator(indicator.indicator);
       const expiresMs = indicator.expiresAt === undefined ? Infinity : Date.parse(indicator.expiresAt);
       if (!parsed.ok) issues.push({ path: `[${index}].indicator`, message: parsed.message });
       else if (Number.isNaN(expiresMs)) issues.push({ path: `[${index}].expiresAt`, message: `"${indicator.expiresAt}" is not a time` });
       else {
-        const { family, bytes, length } = parsed.prefix;
         const match: ThreatMatch = { indicator: indicator.indicator, category: indicator.category, source: indicator.source };
         const entry: Entry = { match: indicator.expiresAt === undefined ? match : { ...match, expiresAt: indicator.expiresAt }, expiresMs };
-        (family === 'ipv4' ? this.#ipv4 : this.#ipv6).insert(bytes, length, entry);
+        if ('prefix' in parsed) {
+          const { family, bytes, length } = parsed.prefix;
+          (family === 'ipv4' ? this.#ipv4 : this.#ipv6).insert(bytes, length, entry);
+        } else {
+          this.#domains.insert(parsed.domain.name, parsed.domain.wildcard, entry);
+        }
         this.#size += 1;
       }
       index += 1;
@@ -69,7 +77,32 @@ export class ThreatIndex {
     } else {
       this.#ipv6.collect(address.bytes, 128, entries);
     }
-    const nowMs = now.getTime();
-    return entries.filter((e) => nowMs < e.expiresMs).map((e) => e.match);
+    return unexpired(entries, now);
   }
+
+  /**
+   * Every indicator covering the domain `domain` (the host a request is for) that has not expired
+   * at `now`: `*.` wildcards of its parent domains, broadest first, then the exact name. Case,
+   * a trailing dot and Unicode vs punycode do not matter. An absent domain or an IP literal matches
+   * nothing; a malformed name throws TenetError TENET_ERR_REQUEST_INVALID_DOMAIN.
+   */
+  lookupDomain(domain: string | undefined, now: Date): ThreatMatch[] {
+    if (domain === undefined) return [];
+    const normalised = normaliseRequestDomain(domain);
+    if (!normalised.ok) throw new TenetError('TENET_ERR_REQUEST_INVALID_DOMAIN', normalised.message);
+    if (normalised.name === undefined) return [];
+    const entries: Entry[] = [];
+    this.#domains.collect(normalised.name, entries);
+    return unexpired(entries, now);
+  }
+
+  /** What the PDP's snapshot uses: matches for the request's IP, then for its domain. */
+  matches(environment: { readonly ip?: string; readonly domain?: string }, now: Date): ThreatMatch[] {
+    return [...this.lookup(environment.ip, now), ...this.lookupDomain(environment.domain, now)];
+  }
+}
+
+function unexpired(entries: readonly Entry[], now: Date): ThreatMatch[] {
+  const nowMs = now.getTime();
+  return entries.filter((e) => nowMs < e.expiresMs).map((e) => e.match);
 }

@@ -14,6 +14,9 @@ import { lifecycleContract } from './lifecycle.contract.js';
 import { passkeyContract } from './passkeys.contract.js';
 import { sessionContract } from './sessions.contract.js';
 import { settingsContract } from './settings.contract.js';
+import { subjectSignalContract } from './subject-signals.contract.js';
+import { ssfTransmitterContract } from './ssf-transmitter.contract.js';
+import { ssfReceiverContract } from './ssf-receiver.contract.js';
 import { threatContract } from './threats.contract.js';
 
 export type { OpenStore } from './harness.js';
@@ -31,6 +34,9 @@ export function runStoreContract(name: string, open: OpenStore): void {
     settingsContract(open);
     sessionContract(open);
     passkeyContract(open);
+    subjectSignalContract(open);
+    ssfTransmitterContract(open);
+    ssfReceiverContract(open);
     lifecycleContract(open);
     describe('audit', () => {
       // The audit suite (owned by src/audit) opens stores without closing them; close them here.

@@ -14,7 +14,7 @@ interface TokenRow {
   readonly revoked_at: string | null;
 }
 
-const SCOPES: ReadonlySet<string> = new Set<ApiScope>(['pdp', 'admin']);
+const SCOPES: ReadonlySet<string> = new Set<ApiScope>(['pdp', 'admin', 'ssf']);
 const COLUMNS = 'id, name, token_hash, scopes, created_at, revoked_at';
 
 export class SqliteApiTokenStore implements ApiTokenStore {
@@ -28,7 +28,7 @@ export class SqliteApiTokenStore implements ApiTokenStore {
     return attempt(`creating API token "${record.name}"`, () => {
       const unknown = record.scopes.filter((s) => !SCOPES.has(s));
       if (unknown.length > 0) {
-        throw new TenetError('TENET_ERR_STORE_CONSTRAINT', `API token "${record.name}" has unknown scopes ${unknown.join(', ')}; allowed: pdp, admin`);
+        throw new TenetError('TENET_ERR_STORE_CONSTRAINT', `API token "${record.name}" has unknown scopes ${unknown.join(', ')}; allowed: pdp, admin, ssf`);
       }
       this.#db
         .prepare(`INSERT INTO api_tokens (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`)

@@ -15,7 +15,10 @@ import { migrate } from './migrate.js';
 import { SqlitePasskeyStore } from './passkey-store.js';
 import { SqliteSessionStore } from './session-store.js';
 import { SqliteSettingsStore } from './settings-store.js';
-import { SqliteThreatIntelStore } from './threat-intel-store.js';
+import { SqliteSubjectSignalStore } from './subject-signal-store.js';
+import { SqliteSsfReceiverStore } from './ssf-receiver-store.js';
+import { SqliteSsfTransmitterStore } from './ssf-transmitter-store.js';
+import { SqliteThreatFeedStateStore, SqliteThreatIntelStore } from './threat-intel-store.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or `:memory:` (tests). The parent directory is created when missing. */
@@ -42,12 +45,16 @@ function assemble(db: Database.Database): Store {
     entities: new SqliteEntityStore(db),
     devices: new SqliteDeviceStore(db),
     threats: new SqliteThreatIntelStore(db),
+    threatFeeds: new SqliteThreatFeedStateStore(db),
     apiTokens: new SqliteApiTokenStore(db),
     audit: new SqliteAuditStore(db),
     settings: new SqliteSettingsStore(db),
     sessions: new SqliteSessionStore(db),
     deviceIdentity: new SqliteDeviceIdentityStore(db),
     passkeys: new SqlitePasskeyStore(db),
+    subjectSignals: new SqliteSubjectSignalStore(db),
+    ssfReceiver: new SqliteSsfReceiverStore(db),
+    ssfTransmitter: new SqliteSsfTransmitterStore(db),
     async ping() {
       try {
         db.prepare('SELECT 1').get();
