@@ -58,9 +58,9 @@ export interface DeviceRecord {
   readonly attributes?: Readonly<Record<string, unknown>>;
 }
 
-/** A threat-intelligence indicator that matched the request's IP. */
+/** A threat-intelligence indicator that matched the request's IP or domain. */
 export interface ThreatMatch {
-  /** The indicator as listed: an IP or CIDR (`203.0.113.0/24`). */
+  /** The indicator as listed: an IP or CIDR (`203.0.113.0/24`), or a domain (`evil.example`, `*.evil.example`). */
   readonly indicator: string;
   readonly category: string;
   /** The feed or file it came from. */
@@ -91,7 +91,7 @@ export interface SignalSnapshot {
   readonly entities: EntityLookup;
   /** The device named by the request's `deviceId`, or undefined when none was given or it is not in the inventory. */
   readonly device: DeviceRecord | undefined;
-  /** Threat indicators covering `environment.ip` (empty when none or no IP). */
+  /** Threat indicators covering `environment.ip` or `environment.domain` (empty when none). */
   readonly threats: readonly ThreatMatch[];
   /** Risk signals about the subject (reported risk, behaviour); absent = none. */
   readonly subjectRisk?: readonly SubjectRiskSignal[];

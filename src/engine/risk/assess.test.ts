@@ -88,7 +88,11 @@ const CASES: Record<string, Case> = {
   },
   'ip-threat-listed': {
     criterion: ipThreatListed,
-    applies: [[request({ environment: { ip: '203.0.113.5' } }), snapshot({ threats: [BOTNET, { ...BOTNET, category: 'tor-exit' }, BOTNET] }), '203.0.113.5 is on a threat list (botnet, tor-exit)']],
+    applies: [
+      [request({ environment: { ip: '203.0.113.5' } }), snapshot({ threats: [BOTNET, { ...BOTNET, category: 'tor-exit' }, BOTNET] }), '203.0.113.5 is on a threat list (botnet, tor-exit)'],
+      // A listed host names the host, not the (unlisted) client address.
+      [request({ environment: { ip: '198.51.100.7', domain: 'login.evil.example' } }), snapshot({ threats: [{ ...BOTNET, indicator: '*.evil.example', category: 'phishing' }] }), 'the host login.evil.example is on a threat list (phishing)'],
+    ],
     passes: [],
   },
   'subject-risk-reported': {
