@@ -86,7 +86,7 @@ export async function startBenchStack(dir: string): Promise<BenchStack> {
     document.createNode({
       receiver: {
         audience: SET_AUDIENCE,
-        transmitters: [{ id: TRANSMITTER_ID, issuer: transmitter.issuer, delivery: 'push', pushToken: { env: PUSH_TOKEN_ENV }, allowInsecureHttp: true, subjects: ['email'] }],
+        transmitters: [{ id: TRANSMITTER_ID, issuer: transmitter.issuer, delivery: 'push', pushToken: { env: PUSH_TOKEN_ENV }, allowInsecureHttp: true, subjects: ['email', 'opaque'] }],
       },
     }),
   );

@@ -359,6 +359,7 @@ function bound(store: SessionStore): SessionStore {
     revokeLogin: (loginId, at) => store.revokeLogin(loginId, at),
     revokeByIdp: (providerId, match, at) => store.revokeByIdp(providerId, match, at),
     listActive: (at, subject) => store.listActive(at, subject),
+    listActiveByIdentity: (at, match) => store.listActiveByIdentity(at, match),
     purge: (before) => store.purge(before),
     putLoginState: (state) => store.putLoginState(state),
     takeLoginState: (id, at) => store.takeLoginState(id, at),

@@ -225,6 +225,11 @@ export class Sessions {
     return this.#store.listActive(this.#clock().toISOString(), subject === undefined ? undefined : entityKey(subject));
   }
 
+  /** Active sessions of a user named by an identity provider's `sub`, or by email (CAEP subjects), by index. */
+  async listActiveByIdentity(match: { readonly providerId: string; readonly idpSubject: string } | { readonly email: string }): Promise<SessionRecord[]> {
+    return this.#store.listActiveByIdentity(this.#clock().toISOString(), match);
+  }
+
   /** Revokes one session by id (admin). */
   async revoke(sessionId: string, reason = 'session revoked'): Promise<boolean> {
     const revoked = await this.#store.revoke(sessionId, this.#clock().toISOString());

@@ -166,6 +166,12 @@ export interface SessionStore {
   revokeByIdp(providerId: string, match: { readonly idpSubject?: string; readonly idpSessionId?: string }, at: string): Promise<string[]>;
   /** Active (unrevoked, unexpired at `at`) sessions, newest first, optionally only one subject's ("Type::id"). */
   listActive(at: string, subject?: string): Promise<SessionRecord[]>;
+  /**
+   * Active sessions of the user an identity provider knows as `idpSubject`, or of the user with
+   * this email (compared case-insensitively), newest first — by index, not by scanning: CAEP events
+   * name users this way.
+   */
+  listActiveByIdentity(at: string, match: { readonly providerId: string; readonly idpSubject: string } | { readonly email: string }): Promise<SessionRecord[]>;
   /** Deletes sessions that expired or were revoked before `before`; returns how many. */
   purge(before: string): Promise<number>;
 

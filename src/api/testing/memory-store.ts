@@ -223,6 +223,13 @@ function memorySessionStore(): SessionStore {
         .filter((record) => isActive(record, atMs) && (subject === undefined || key(record.identity.subject) === subject))
         .sort((a, b) => created(b) - created(a) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     },
+    listActiveByIdentity: async (at, match) => {
+      const atMs = instant(at, 'TENET_ERR_STORE_INVALID_ARGUMENT');
+      const created = (record: SessionRecord): number => instant(record.createdAt, 'TENET_ERR_STORE_CONSTRAINT');
+      const matches = (record: SessionRecord): boolean =>
+        'email' in match ? record.identity.email?.toLowerCase() === match.email.toLowerCase() : record.identity.providerId === match.providerId && record.identity.idpSubject === match.idpSubject;
+      return [...sessions.values()].filter((record) => isActive(record, atMs) && matches(record)).sort((a, b) => created(b) - created(a) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    },
     purge: async (before) => {
       const beforeMs = instant(before, 'TENET_ERR_STORE_INVALID_ARGUMENT');
       const ended = (time: string | undefined): boolean => time !== undefined && instant(time, 'TENET_ERR_STORE_CONSTRAINT') < beforeMs;

@@ -29,6 +29,8 @@ import type { SubjectMatch } from '../subject-identifier.js';
 /** The part of src/sessions/sessions.ts Sessions used here (listActive is new for this sink). */
 export interface SinkSessions {
   listActive(subject?: EntityRef): Promise<SessionRecord[]>;
+  /** By index: the sessions of an IdP user, or of an email (the forms CAEP names users in). */
+  listActiveByIdentity(match: { readonly providerId: string; readonly idpSubject: string } | { readonly email: string }): Promise<SessionRecord[]>;
   revoke(sessionId: string, reason?: string): Promise<boolean>;
   /** Replaces the authentication of every active session of the login. */
   strengthenLogin(loginId: string, authn: Authentication): Promise<string[]>;
@@ -75,7 +77,15 @@ export function tenetSharedSignalSink(deps: TenetSinkDeps): SharedSignalSink {
       if (providerId === undefined) return [];
     }
     const email = match.email?.toLowerCase();
-    const records = await deps.sessions.listActive(match.subject);
+    // Narrow by an indexed lookup first (an IdP user, else an email, else the principal); the
+    // filter below then applies every member given. Listing every active session per event would
+    // cost O(sessions) for each SET.
+    const records =
+      providerId !== undefined && match.idp !== undefined
+        ? await deps.sessions.listActiveByIdentity({ providerId, idpSubject: match.idp.sub })
+        : email !== undefined
+          ? await deps.sessions.listActiveByIdentity({ email })
+          : await deps.sessions.listActive(match.subject);
     return records.filter(
       ({ id, identity }) =>
         (email === undefined || identity.email?.toLowerCase() === email) &&

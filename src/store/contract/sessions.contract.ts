@@ -189,6 +189,18 @@ export function sessionContract(open: OpenStore): void {
         await sessions().create(withSid('alice-partner', 'alice', 'sid-1', 'partner'));
       }
 
+      it('lists active sessions by IdP user or by email (any case), skipping revoked ones', async () => {
+        await seed();
+        const withEmail = { ...session('carol-1', {}, 'carol'), identity: { ...session('carol-1', {}, 'carol').identity, email: 'Carol@Example.com' } };
+        await sessions().create(withEmail);
+        expect((await sessions().listActiveByIdentity(LATER, { providerId: 'corp', idpSubject: 'sub-alice' })).map((s) => s.id).sort()).toEqual([hex('alice-1'), hex('alice-2'), hex('alice-nosid')].sort());
+        expect((await sessions().listActiveByIdentity(LATER, { providerId: 'partner', idpSubject: 'sub-alice' })).map((s) => s.id)).toEqual([hex('alice-partner')]);
+        expect((await sessions().listActiveByIdentity(LATER, { email: 'carol@example.COM' })).map((s) => s.id)).toEqual([hex('carol-1')]);
+        expect(await sessions().listActiveByIdentity(LATER, { email: 'nobody@example.com' })).toEqual([]);
+        await sessions().revoke(hex('alice-1'), LATER);
+        expect((await sessions().listActiveByIdentity(LATER, { providerId: 'corp', idpSubject: 'sub-alice' })).map((s) => s.id).sort()).toEqual([hex('alice-2'), hex('alice-nosid')].sort());
+      });
+
       it('by subject only: every session of that user at that provider', async () => {
         await seed();
         expect(await sessions().revokeByIdp('corp', { idpSubject: 'sub-alice' }, LATER)).toEqual([hex('alice-1'), hex('alice-2'), hex('alice-nosid')].sort());

@@ -163,6 +163,23 @@ export class SqliteSessionStore implements SessionStore {
     });
   }
 
+  listActiveByIdentity(at: string, match: { readonly providerId: string; readonly idpSubject: string } | { readonly email: string }): Promise<SessionRecord[]> {
+    return attempt('listing active sessions by identity', () => {
+      const atMs = argumentTime(at);
+      if ('email' in match) {
+        // The expression matches the index sessions_by_email (migration 10) exactly.
+        return this.#prepare<[Record<string, unknown>], SessionRow>(
+          `SELECT ${SESSION_COLUMNS} FROM sessions WHERE lower(json_extract(identity, '$.email')) = lower(@email) AND json_extract(identity, '$.email') IS NOT NULL AND ${ACTIVE} ORDER BY created_at_ms DESC, id DESC`,
+        )
+          .all({ at: atMs, email: match.email })
+          .map(toSession);
+      }
+      return this.#prepare<[Record<string, unknown>], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE provider = @provider AND idp_subject = @sub AND ${ACTIVE} ORDER BY created_at_ms DESC, id DESC`)
+        .all({ at: atMs, provider: match.providerId, sub: match.idpSubject })
+        .map(toSession);
+    });
+  }
+
   purge(before: string): Promise<number> {
     return attempt('purging ended sessions', () => {
       const beforeMs = argumentTime(before);

@@ -11,5 +11,6 @@ import { migration as subjectSignals } from './0006-subject-signals.js';
 import { migration as ssfReceiver } from './0007-ssf-receiver.js';
 import { migration as ssfTransmitter } from './0008-ssf-transmitter.js';
 import { migration as threatFeeds } from './0009-threat-feeds.js';
+import { migration as sessionEmailIndex } from './0010-session-email-index.js';
 
-export const MIGRATIONS: readonly Migration[] = [signals, audit, sessions, deviceIdentity, passkeys, subjectSignals, ssfReceiver, ssfTransmitter, threatFeeds];
+export const MIGRATIONS: readonly Migration[] = [signals, audit, sessions, deviceIdentity, passkeys, subjectSignals, ssfReceiver, ssfTransmitter, threatFeeds, sessionEmailIndex];
