@@ -58,7 +58,7 @@ export interface ApiLimits {
 }
 
 /** Input formats of a threat-intelligence list. */
-export type ThreatListFormat = 'text' | 'csv';
+export type ThreatListFormat = 'text' | 'csv' | 'stix';
 
 /**
  * Parsers for signal imports (implemented in src/signals/*). Each returns every parsed item or

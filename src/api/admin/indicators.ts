@@ -23,7 +23,7 @@ const deleteQuery = z
     path: ['source'],
   });
 
-const FORMAT_BY_TYPE = { 'text/plain': 'text', 'text/csv': 'csv' } as const satisfies Record<string, ThreatListFormat>;
+const FORMAT_BY_TYPE = { 'text/plain': 'text', 'text/csv': 'csv', 'application/stix+json': 'stix' } as const satisfies Record<string, ThreatListFormat>;
 
 /** Indicators are stored as CIDRs (`198.51.100.7/32`); accept the bare address too when deleting. */
 function asStoredIndicator(value: string): string {
@@ -45,7 +45,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, deps: ApiDeps): vo
   });
 
   app.put('/indicators', async (request) => {
-    const type = requireMediaType(request, ['text/plain', 'text/csv']);
+    const type = requireMediaType(request, ['text/plain', 'text/csv', 'application/stix+json']);
     const query = parseWith(importQuery, request.query);
     if (!query.ok) throw new TenetError('TENET_ERR_REQUEST_INVALID_QUERY', 'Invalid query parameters.', query.issues);
     const format = FORMAT_BY_TYPE[type];

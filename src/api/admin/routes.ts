@@ -19,6 +19,11 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { readonly dep
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => {
     done(null, body);
   });
+  // STIX 2.1 bundles (application/stix+json;version=2.1) are parsed by the threat importer, which
+  // reports what it skipped; the body reaches it as text.
+  app.addContentTypeParser('application/stix+json', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, body);
+  });
   registerReloadRoute(app, deps.decisionPoint, deps.signalChanges);
   registerEntityRoutes(app, deps);
   registerDeviceRoutes(app, deps);

@@ -94,6 +94,19 @@ describe('threat indicators', () => {
     expect(t.decisionPoint.refreshes).toBe(5);
   });
 
+  it('imports a STIX 2.1 bundle (application/stix+json): IP and domain indicators with their types as category', async () => {
+    const bundle = {
+      type: 'bundle',
+      id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d',
+      objects: [
+        { type: 'indicator', spec_version: '2.1', id: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f', created: '2025-06-01T00:00:00.000Z', modified: '2025-06-01T00:00:00.000Z', indicator_types: ['malicious-activity'], pattern: "[ipv4-addr:value = '203.0.113.7'] OR [domain-name:value = 'evil.example']", pattern_type: 'stix', valid_from: '2025-06-01T00:00:00Z' },
+      ],
+    };
+    const imported = await admin('PUT', '/admin/v1/indicators?source=stix-feed', JSON.stringify(bundle), 'application/stix+json;version=2.1');
+    expect(imported.json()).toEqual({ imported: 2, source: 'stix-feed' });
+    expect((await t.store.threats.list()).map((item) => item.indicator).sort()).toEqual(['203.0.113.7/32', 'evil.example']);
+  });
+
   it('requires a source to import and something to delete; refuses bad lists whole', async () => {
     expect((await admin('PUT', '/admin/v1/indicators', '203.0.113.9', 'text/plain')).json().error.issues[0].path).toBe('source');
     expect((await admin('DELETE', '/admin/v1/indicators')).statusCode).toBe(400);

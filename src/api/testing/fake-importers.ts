@@ -4,6 +4,7 @@ import type { CedarEntity, CedarJsonValue, DeviceRecord } from '../../engine/sig
 import { TenetError, type ErrorIssue } from '../../errors.js';
 import type { ThreatIndicator } from '../../store/ports.js';
 import type { SignalImporters } from '../deps.js';
+import { parseThreatIndicators as parseRealThreatIndicators } from '../../signals/threat-intel/index.js';
 
 function fail(what: string, issues: ErrorIssue[]): never {
   throw new TenetError('TENET_ERR_IMPORT_INVALID', `Invalid ${what}; nothing was imported.`, issues);
@@ -55,8 +56,10 @@ function parseDevices(text: string, format: 'json' | 'csv', source: string): Dev
 
 function parseThreatIndicators(
   text: string,
-  options: { readonly format: 'text' | 'csv'; readonly source: string; readonly category?: string; readonly now: Date },
+  options: { readonly format: 'text' | 'csv' | 'stix'; readonly source: string; readonly category?: string; readonly now: Date },
 ): ThreatIndicator[] {
+  // STIX bundles go to the real importer: the point is the route's media type, not a second parser.
+  if (options.format === 'stix') return parseRealThreatIndicators(text, options);
   const values = text
     .split('\n')
     .map((line) => line.split(',')[0]?.trim() ?? '')

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { importDevices } from '../../signals/devices/index.js';
 import { importEntities } from '../../signals/identity/index.js';
-import { importThreatIndicators } from '../../signals/threat-intel/index.js';
+import { importThreatIndicators, threatFormatFor } from '../../signals/threat-intel/index.js';
 import { withStore } from '../with-store.js';
 
 const RELOAD_HINT = 'a running server sees the change after a reload (SIGHUP or POST /admin/v1/reload)\n';
@@ -49,10 +49,10 @@ export function registerImportCommands(program: Command): void {
     .requiredOption('-c, --config <file>', 'path of tenet.yaml')
     .requiredOption('-s, --source <name>', 'name of the feed')
     .option('--category <category>', 'category for plain lists', 'malicious')
-    .option('-f, --format <format>', 'text or csv (default: from the extension)')
+    .option('-f, --format <format>', 'text, csv or stix (default: from the extension: .csv, .json = a STIX 2.1 bundle, else text)')
     .action((file: string, options: { config: string; source: string; category: string; format?: string }) =>
       withStore(options.config, async (store) => {
-        const format = options.format === 'csv' || (options.format === undefined && file.endsWith('.csv')) ? 'csv' : 'text';
+        const format = threatFormatFor(file, options.format === 'csv' || options.format === 'stix' || options.format === 'text' ? options.format : undefined);
         const result = await importThreatIndicators(store, readFileSync(file, 'utf8'), { format, source: options.source, category: options.category, now: new Date(), fileName: file });
         process.stdout.write(`imported ${result.imported} indicators for source ${options.source} from ${file}\n`);
         process.stderr.write(RELOAD_HINT);
