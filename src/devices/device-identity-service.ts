@@ -61,7 +61,10 @@ export class DeviceIdentityService {
   readonly #clock: () => Date;
   readonly #listeners = new Set<(deviceId: string) => Promise<void> | void>();
   readonly #revokedSerials = new Set<string>();
-  /** Last poll time per enrollment id (one process; a second process only makes slow_down laxer). */
+  /**
+   * Last poll time per enrollment id (one process; a second process only makes slow_down laxer).
+   * Forgotten once the enrollment is decided or expired, so it holds only enrollments in flight.
+   */
   readonly #lastPoll = new Map<string, number>();
   #crl: Uint8Array | undefined;
 
@@ -155,12 +158,19 @@ export class DeviceIdentityService {
     const enrollment = await this.#deps.store.deviceIdentity.getEnrollment(id);
     if (enrollment === undefined) throw new DeviceProtocolFailure('expired_token', 400, 'no such enrollment (it expired or never existed); start again');
     const nowMs = this.#clock().getTime();
-    if (enrollment.status === 'denied') throw new DeviceProtocolFailure('access_denied', 403, 'the enrollment was denied');
+    if (enrollment.status === 'denied') {
+      this.#lastPoll.delete(id);
+      throw new DeviceProtocolFailure('access_denied', 403, 'the enrollment was denied');
+    }
     if (enrollment.status === 'approved') {
       const certificate = enrollment.certificateSerial === undefined ? undefined : await this.#deps.store.deviceIdentity.getCertificate(enrollment.certificateSerial);
-      if (certificate !== undefined) return this.#issuedAnswer(certificate);
+      if (certificate !== undefined) {
+        this.#lastPoll.delete(id);
+        return this.#issuedAnswer(certificate);
+      }
       // Approved a moment ago and the certificate is being recorded: ask the agent to poll again.
     } else if (Date.parse(enrollment.expiresAt) <= nowMs) {
+      this.#lastPoll.delete(id);
       throw new DeviceProtocolFailure('expired_token', 400, 'the enrollment expired before it was approved; start again');
     }
     const last = this.#lastPoll.get(id);
