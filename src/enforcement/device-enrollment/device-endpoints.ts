@@ -49,7 +49,7 @@ export function deviceEndpoints(deps: DeviceEndpointDeps): DeviceEndpoints {
   const publicHost = new URL(deps.publicUrl).host.toLowerCase();
   const log = deps.logger.child({ component: 'device-endpoints' });
 
-  async function agentCall(req: IncomingMessage, res: ServerResponse, kind: 'json' | 'jose', call: (body: string) => Promise<unknown>, okStatus: (result: unknown) => number): Promise<void> {
+  async function agentCall(req: IncomingMessage, res: ServerResponse, endpoint: string, kind: 'json' | 'jose', call: (body: string) => Promise<unknown>, okStatus: (result: unknown) => number): Promise<void> {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
       return answerJson(res, 405, { error: 'invalid_request', error_description: 'use POST' });
@@ -62,7 +62,8 @@ export function deviceEndpoints(deps: DeviceEndpointDeps): DeviceEndpoints {
     } catch (error) {
       if (error instanceof DeviceProtocolFailure) {
         // authorization_pending / slow_down are the normal rhythm of polling, not worth a log line.
-        if (error.code !== 'authorization_pending' && error.code !== 'slow_down') log.info({ error: error.code, detail: error.message, path: req.url?.split('?')[0] }, 'device request refused');
+        // The endpoint is named by its template: a poll URL carries the enrollment's secret.
+        if (error.code !== 'authorization_pending' && error.code !== 'slow_down') log.info({ error: error.code, detail: error.message, endpoint }, 'device request refused');
         return answerJson(res, error.status, error.toBody());
       }
       throw error;
@@ -96,13 +97,13 @@ export function deviceEndpoints(deps: DeviceEndpointDeps): DeviceEndpoints {
       const { service } = deps;
       switch (path) {
         case DEVICE_PATHS.enroll:
-          await agentCall(req, res, 'json', (text) => service.startEnrollment(parseJson(text)), (result) => ((result as { status: string }).status === 'issued' ? 201 : 202));
+          await agentCall(req, res, DEVICE_PATHS.enroll, 'json', (text) => service.startEnrollment(parseJson(text)), (result) => ((result as { status: string }).status === 'issued' ? 201 : 202));
           return true;
         case DEVICE_PATHS.renew:
-          await agentCall(req, res, 'jose', (text) => service.renew(text.trim()), () => 200);
+          await agentCall(req, res, DEVICE_PATHS.renew, 'jose', (text) => service.renew(text.trim()), () => 200);
           return true;
         case DEVICE_PATHS.posture:
-          await agentCall(req, res, 'jose', (text) => service.acceptPosture(text.trim()), () => 200);
+          await agentCall(req, res, DEVICE_PATHS.posture, 'jose', (text) => service.acceptPosture(text.trim()), () => 200);
           return true;
         case DEVICE_PATHS.caCertificate:
           res.writeHead(200, { 'content-type': 'application/x-pem-file', 'cache-control': 'public, max-age=300' }).end(service.caCertificatePem);
@@ -125,7 +126,7 @@ export function deviceEndpoints(deps: DeviceEndpointDeps): DeviceEndpoints {
           answerJson(res, 400, { error: 'expired_token', error_description: 'no such enrollment' });
           return true;
         }
-        await agentCall(req, res, 'json', () => service.pollEnrollment(secret), () => 200);
+        await agentCall(req, res, `${DEVICE_PATHS.enrollmentPoll}<enrollment>`, 'json', () => service.pollEnrollment(secret), () => 200);
         return true;
       }
       answerJson(res, 404, { error: 'invalid_request', error_description: `no device endpoint at ${path}` });

@@ -1,6 +1,7 @@
 // One access-log line per request (pino, info). Only what operators need to follow a request and
-// find its decision: never cookies, Authorization, the identity assertion, or the query string
-// (login codes and tokens travel there).
+// find its decision: never cookies, Authorization, the identity assertion, the query string (login
+// codes and tokens travel there), or the secret segment of Tenet's own secret-bearing paths (a
+// device enrollment's poll secret is the last segment of its poll URL).
 import type { Logger } from 'pino';
 import { pathWithoutQuery } from './request-target.js';
 
@@ -21,6 +22,15 @@ export interface AccessLogEntry {
   readonly websocket?: boolean;
 }
 
+/** Reserved paths whose last segment is a secret (src/devices/protocol.ts DEVICE_PATHS.enrollmentPoll). */
+const SECRET_PATH_PREFIXES = ['/.tenet/device/enroll/'] as const;
+
+/** The path with the secret segment of a secret-bearing reserved path replaced. */
+export function loggablePath(path: string): string {
+  const prefix = SECRET_PATH_PREFIXES.find((candidate) => path.startsWith(candidate) && path.length > candidate.length);
+  return prefix === undefined ? path : `${prefix}<redacted>`;
+}
+
 export function logAccess(logger: Logger, entry: AccessLogEntry): void {
   // Building the entry costs more than pino's own level check: skip it when nothing would be written.
   if (!logger.isLevelEnabled('info')) return;
@@ -28,7 +38,7 @@ export function logAccess(logger: Logger, entry: AccessLogEntry): void {
     {
       method: entry.method,
       host: entry.host,
-      path: pathWithoutQuery(entry.path),
+      path: loggablePath(pathWithoutQuery(entry.path)),
       status: entry.status,
       outcome: entry.outcome,
       ...(entry.decisionId === undefined ? {} : { decisionId: entry.decisionId }),
